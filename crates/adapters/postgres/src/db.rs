@@ -1,0 +1,108 @@
+use crate::error::PgError;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::time::Duration;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../../migrations");
+
+/// Applied to every pooled connection. A transaction left open (a cancelled request, a bug)
+/// must never hold stock row locks for long, and no statement may wait forever on a lock.
+const SESSION_SETUP: &str = "SET lock_timeout = '5s'; \
+     SET idle_in_transaction_session_timeout = '10s'; \
+     SET statement_timeout = '30s'; \
+     SET TIME ZONE 'UTC'";
+
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_size: usize,
+    pub wait_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_size: 16,
+            wait_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+pub type PooledConnection = Object<AsyncPgConnection>;
+
+/// The connection pool shared by every repository.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<AsyncPgConnection>,
+}
+
+impl Database {
+    pub fn connect(url: &str, settings: &PoolSettings) -> Result<Self, PgError> {
+        let mut config = ManagerConfig::<AsyncPgConnection>::default();
+        let connect_timeout = settings.connect_timeout;
+        config.custom_setup = Box::new(move |url| {
+            let url = url.to_owned();
+            Box::pin(async move {
+                let mut conn = tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(&url))
+                    .await
+                    .map_err(|_| {
+                        diesel::ConnectionError::BadConnection("timed out connecting".into())
+                    })??;
+                conn.batch_execute(SESSION_SETUP)
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(conn)
+            })
+        });
+        let manager = AsyncDieselConnectionManager::new_with_config(url, config);
+        let pool = Pool::builder(manager)
+            .max_size(settings.max_size)
+            .wait_timeout(Some(settings.wait_timeout))
+            .create_timeout(Some(settings.connect_timeout))
+            .recycle_timeout(Some(settings.connect_timeout))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| {
+                PgError::Query(diesel::result::Error::QueryBuilderError(Box::new(e)))
+            })?;
+        Ok(Self { pool })
+    }
+
+    pub(crate) async fn conn(&self) -> Result<PooledConnection, PgError> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// Health check (E55): a trivial query.
+    pub async fn ping(&self) -> Result<(), PgError> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// `(in use, max size)` of the pool.
+    pub fn pool_usage(&self) -> (usize, usize) {
+        let status = self.pool.status();
+        (status.size - status.available, status.max_size)
+    }
+}
+
+/// Applies pending embedded migrations over a dedicated connection. Blocking work, so it runs on
+/// the blocking pool (a current-thread runtime would panic in the harness).
+pub async fn run_migrations(url: &str) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)?
+            .into_iter()
+            .map(|v| v.to_string())
+            .collect();
+        Ok(applied)
+    })
+    .await?
+}

@@ -1,0 +1,12 @@
+//! PostgreSQL adapter: Diesel schema, diesel-async repositories implementing the domain ports,
+//! the connection pool and embedded migrations. Stores and loads; decides nothing.
+
+mod db;
+mod error;
+mod reference;
+pub mod schema;
+mod sessions;
+mod users;
+
+pub use db::{Database, PoolSettings, run_migrations};
+pub use error::PgError;
