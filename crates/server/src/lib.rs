@@ -1,1 +1,174 @@
+//! The CodiIt HTTP server: configuration, wiring of use cases to adapters, routes with their
+//! OpenAPI document, and the HTTP conventions of the contract. No business rules live here.
 
+pub mod auth;
+pub mod config;
+pub mod cookies;
+pub mod dto;
+pub mod error;
+pub mod input;
+pub mod middleware;
+pub mod reply;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+
+use crate::config::{Config, StorageDriver};
+use crate::cookies::RefreshCookie;
+use crate::middleware::CorsOrigins;
+use crate::routes::statics::{self, UploadDir};
+use crate::state::AppState;
+use actix_web::middleware::{NormalizePath, TrailingSlash, from_fn};
+use actix_web::{HttpServer, web};
+use adapter_auth::{BcryptHasher, JwtAccessTokens, OpaqueRefreshTokens};
+use adapter_local_media::LocalMediaStore;
+use adapter_postgres::{Database, PoolSettings};
+use catalog::Reference;
+use identity::{AccountSettings, Accounts};
+use kernel::{Clock, SystemClock};
+use loyalty::Loyalty;
+use media::{Images, MediaStore};
+use paperclip::actix::OpenApiExt;
+use paperclip::v2::models::{DefaultApiRaw, Info};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Where the OpenAPI documents and their viewer are served.
+pub const OPENAPI_V3_PATH: &str = "/api/openapi.json";
+pub const OPENAPI_V2_PATH: &str = "/api/openapi-v2.json";
+pub const DOCS_PATH: &str = "/api/docs";
+
+/// A server bound to its port, not yet serving.
+pub struct Prepared {
+    pub port: u16,
+    pub base_url: String,
+    pub server: actix_web::dev::Server,
+}
+
+/// Migrates the database, wires every use case and binds the listener.
+pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartError> {
+    let applied = adapter_postgres::run_migrations(&config.database_url).await?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied database migrations");
+    }
+    let db = Database::connect(
+        &config.database_url,
+        &PoolSettings {
+            max_size: config.db_pool_size,
+            ..PoolSettings::default()
+        },
+    )?;
+
+    let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+    let port = listener.local_addr()?.port();
+    let base_url = config
+        .public_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://localhost:{port}"));
+
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (store, upload_dir): (Arc<dyn MediaStore>, Option<UploadDir>) = match &config.storage {
+        StorageDriver::Local { upload_dir } => {
+            std::fs::create_dir_all(upload_dir)?;
+            (
+                Arc::new(LocalMediaStore::new(
+                    upload_dir.clone(),
+                    format!("{base_url}/uploads"),
+                )),
+                Some(UploadDir(upload_dir.clone())),
+            )
+        }
+    };
+    let images = Images::new(store, clock.clone());
+    let default_user_image = config
+        .default_user_image_url
+        .clone()
+        .unwrap_or_else(|| format!("{base_url}/static/default-user.png"));
+
+    let accounts = Accounts::new(
+        db.clone(),
+        db.clone(),
+        BcryptHasher::new(config.bcrypt_cost)?,
+        JwtAccessTokens::new(&config.jwt_secret, config.access_token_ttl_seconds)?,
+        OpaqueRefreshTokens::new(&config.jwt_secret),
+        images.clone(),
+        clock.clone(),
+        AccountSettings {
+            refresh_ttl: chrono::Duration::days(config.refresh_token_ttl_days),
+            default_user_image,
+        },
+    );
+    let state = web::Data::new(AppState {
+        db: db.clone(),
+        accounts,
+        loyalty: Loyalty::new(db.clone()),
+        reference: Reference::new(db.clone()),
+        images,
+        refresh_cookie: RefreshCookie {
+            max_age_seconds: config.refresh_token_ttl_days * 86_400,
+            same_site: config.cookie_same_site,
+            secure: config.cookie_secure,
+        },
+    });
+    let cors = web::Data::new(CorsOrigins(config.cors_origins.clone()));
+    let upload_dir = upload_dir.map(web::Data::new);
+
+    let server = HttpServer::new(move || {
+        let mut app = actix_web::App::new()
+            .app_data(state.clone())
+            .app_data(cors.clone())
+            .app_data(actix_web::web::PayloadConfig::new(crate::input::MULTIPART_LIMIT))
+            .wrap(from_fn(middleware::error_bodies))
+            .wrap(from_fn(middleware::cors))
+            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(from_fn(middleware::hide_query_token))
+            .route("/static/{file}", web::get().to(statics::asset))
+            .route("/uploads/{key:.*}", web::get().to(statics::upload))
+            .default_service(web::to(|| async {
+                error::error_response(
+                    actix_web::http::StatusCode::NOT_FOUND,
+                    error::UNKNOWN_ROUTE,
+                )
+            }));
+        if let Some(dir) = &upload_dir {
+            app = app.app_data(dir.clone());
+        }
+        // The documents and their viewer are mounted before the `/api` scope: a scope answers
+        // every path under its prefix, so later `/api/...` services would never be reached.
+        app.wrap_api_with_spec(api_document())
+            .with_json_spec_at(OPENAPI_V2_PATH)
+            .with_json_spec_v3_at(OPENAPI_V3_PATH)
+            .with_swagger_ui_at(DOCS_PATH)
+            .service(routes::api())
+            .build()
+    })
+    .workers(workers)
+    .shutdown_timeout(config.shutdown_timeout_seconds)
+    .listen(listener)?
+    .run();
+
+    Ok(Prepared {
+        port,
+        base_url,
+        server,
+    })
+}
+
+fn api_document() -> DefaultApiRaw {
+    DefaultApiRaw {
+        info: Info {
+            title: "CodiIt API".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            description: Some(
+                "The CodiIt fashion marketplace API. Authenticated operations take \
+                 `Authorization: Bearer <accessToken>`."
+                    .into(),
+            ),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}

@@ -1,1 +1,37 @@
-fn main() {}
+use server::config::Config;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("codiit: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    server::telemetry::init(config.log_format);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let prepared = match server::prepare(config, workers).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "start-up failed");
+            eprintln!("codiit: start-up failed: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(
+        port = prepared.port,
+        api = %format!("{}/api", prepared.base_url),
+        docs = %format!("{}{}", prepared.base_url, server::DOCS_PATH),
+        "CodiIt API listening"
+    );
+    // actix-web stops on SIGINT/SIGTERM: it stops accepting, lets in-flight requests finish
+    // (bounded by SHUTDOWN_TIMEOUT_SECONDS) and then returns.
+    match prepared.server.await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "server failed");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

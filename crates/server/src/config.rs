@@ -1,0 +1,292 @@
+//! Typed configuration from the environment (spec §0.12), validated once at start-up with an
+//! error that names the offending variable. Secrets are never printed.
+
+use chrono_tz::Tz;
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error in {var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        problem: problem.into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    Lax,
+    Strict,
+    None,
+}
+
+impl SameSite {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lax => "Lax",
+            Self::Strict => "Strict",
+            Self::None => "None",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageDriver {
+    Local { upload_dir: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub host: String,
+    pub port: u16,
+    /// `None` means `http://localhost:{bound port}`, fixed once the listener is bound.
+    pub public_base_url: Option<String>,
+    pub database_url: String,
+    pub db_pool_size: usize,
+    pub jwt_secret: Vec<u8>,
+    pub access_token_ttl_seconds: i64,
+    pub refresh_token_ttl_days: i64,
+    pub cookie_same_site: SameSite,
+    pub cookie_secure: bool,
+    pub cors_origins: Vec<String>,
+    pub app_timezone: Tz,
+    pub storage: StorageDriver,
+    pub default_user_image_url: Option<String>,
+    pub default_store_image_url: Option<String>,
+    pub default_product_image_url: Option<String>,
+    pub seed_demo: bool,
+    pub bcrypt_cost: u32,
+    pub log_format: LogFormat,
+    pub shutdown_timeout_seconds: u64,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("public_base_url", &self.public_base_url)
+            .field("database_url", &"<redacted>")
+            .field("jwt_secret", &"<redacted>")
+            .field("cors_origins", &self.cors_origins)
+            .field("app_timezone", &self.app_timezone)
+            .field("storage", &self.storage)
+            .field("bcrypt_cost", &self.bcrypt_cost)
+            .finish_non_exhaustive()
+    }
+}
+
+pub const DEFAULT_CORS_ORIGINS: &str = "http://localhost:3000,http://localhost:3001";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads every variable through `lookup`; empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| lookup(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let parse_int = |var: &'static str, default: i64, min: i64, max: i64| -> Result<i64, ConfigError> {
+            match get(var) {
+                None => Ok(default),
+                Some(v) => match v.parse::<i64>() {
+                    Ok(n) if (min..=max).contains(&n) => Ok(n),
+                    _ => Err(bad(var, format!("must be an integer between {min} and {max}"))),
+                },
+            }
+        };
+        let parse_bool = |var: &'static str, default: bool| -> Result<bool, ConfigError> {
+            match get(var).map(|v| v.to_ascii_lowercase()) {
+                None => Ok(default),
+                Some(v) if v == "true" || v == "1" => Ok(true),
+                Some(v) if v == "false" || v == "0" => Ok(false),
+                Some(_) => Err(bad(var, "must be true or false")),
+            }
+        };
+        let absolute_url = |var: &'static str| -> Result<Option<String>, ConfigError> {
+            match get(var) {
+                None => Ok(None),
+                Some(v) if kernel::text::is_absolute_http_url(&v) => {
+                    Ok(Some(v.trim_end_matches('/').to_owned()))
+                }
+                Some(_) => Err(bad(var, "must be an absolute http(s) URL")),
+            }
+        };
+
+        let port = parse_int("PORT", 3000, 0, 65535)? as u16;
+        let database_url = get("DATABASE_URL").ok_or_else(|| bad("DATABASE_URL", "is required"))?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(bad("DATABASE_URL", "must be a postgres:// URL"));
+        }
+        let jwt_secret = get("JWT_SECRET").ok_or_else(|| bad("JWT_SECRET", "is required"))?;
+        if jwt_secret.len() < 32 {
+            return Err(bad("JWT_SECRET", "must be at least 32 bytes"));
+        }
+        let cookie_same_site = match get("COOKIE_SAMESITE").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("lax") => SameSite::Lax,
+            Some("strict") => SameSite::Strict,
+            Some("none") => SameSite::None,
+            Some(_) => return Err(bad("COOKIE_SAMESITE", "must be Lax, Strict or None")),
+        };
+        let cookie_secure = parse_bool("COOKIE_SECURE", false)?;
+        if cookie_same_site == SameSite::None && !cookie_secure {
+            return Err(bad("COOKIE_SAMESITE", "None requires COOKIE_SECURE=true"));
+        }
+        let cors_origins = parse_origins(
+            &get("CORS_ORIGINS").unwrap_or_else(|| DEFAULT_CORS_ORIGINS.to_owned()),
+        )?;
+        let app_timezone = get("APP_TIMEZONE")
+            .unwrap_or_else(|| "Asia/Seoul".to_owned())
+            .parse::<Tz>()
+            .map_err(|_| bad("APP_TIMEZONE", "must be an IANA time zone such as Asia/Seoul"))?;
+        let storage = match get("STORAGE_DRIVER").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("local") => StorageDriver::Local {
+                upload_dir: PathBuf::from(get("UPLOAD_DIR").unwrap_or_else(|| "./uploads".into())),
+            },
+            Some("s3") => {
+                return Err(bad(
+                    "STORAGE_DRIVER",
+                    "s3 is not available in this build yet; use local",
+                ));
+            }
+            Some(_) => return Err(bad("STORAGE_DRIVER", "must be local or s3")),
+        };
+        let log_format = match get("LOG_FORMAT").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("text") => LogFormat::Text,
+            Some(_) => return Err(bad("LOG_FORMAT", "must be json or text")),
+        };
+
+        Ok(Self {
+            host: get("HOST").unwrap_or_else(|| "0.0.0.0".into()),
+            port,
+            public_base_url: absolute_url("PUBLIC_BASE_URL")?,
+            database_url,
+            db_pool_size: parse_int("DB_POOL_SIZE", 16, 1, 1000)? as usize,
+            jwt_secret: jwt_secret.into_bytes(),
+            access_token_ttl_seconds: parse_int("ACCESS_TOKEN_TTL_SECONDS", 3600, 1, 86_400 * 30)?,
+            refresh_token_ttl_days: parse_int("REFRESH_TOKEN_TTL_DAYS", 7, 1, 365)?,
+            cookie_same_site,
+            cookie_secure,
+            cors_origins,
+            app_timezone,
+            storage,
+            default_user_image_url: absolute_url("DEFAULT_USER_IMAGE_URL")?,
+            default_store_image_url: absolute_url("DEFAULT_STORE_IMAGE_URL")?,
+            default_product_image_url: absolute_url("DEFAULT_PRODUCT_IMAGE_URL")?,
+            seed_demo: parse_bool("SEED_DEMO", false)?,
+            bcrypt_cost: parse_int("BCRYPT_COST", 10, 4, 31)? as u32,
+            log_format,
+            shutdown_timeout_seconds: parse_int("SHUTDOWN_TIMEOUT_SECONDS", 10, 0, 300)? as u64,
+        })
+    }
+
+    /// Configuration for tests and tools: everything defaulted except the essentials.
+    pub fn for_database(database_url: &str, jwt_secret: &str) -> Result<Self, ConfigError> {
+        let (url, secret) = (database_url.to_owned(), jwt_secret.to_owned());
+        Self::from_lookup(move |k| match k {
+            "DATABASE_URL" => Some(url.clone()),
+            "JWT_SECRET" => Some(secret.clone()),
+            _ => None,
+        })
+    }
+}
+
+/// Exact origins; surrounding whitespace and a trailing `/` are stripped (spec §0.4).
+fn parse_origins(raw: &str) -> Result<Vec<String>, ConfigError> {
+    raw.split(',')
+        .map(|o| o.trim().trim_end_matches('/'))
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            if kernel::text::is_absolute_http_url(o) {
+                Ok(o.to_owned())
+            } else {
+                Err(bad("CORS_ORIGINS", format!("{o:?} is not an http(s) origin")))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".into(), "postgres://u:p@localhost/db".into()),
+            ("JWT_SECRET".into(), "x".repeat(32)),
+        ]);
+        for (k, v) in pairs {
+            env.insert((*k).into(), (*v).into());
+        }
+        Config::from_lookup(move |k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.port, 3000);
+        assert_eq!(c.cookie_same_site, SameSite::Lax);
+        assert!(!c.cookie_secure);
+        assert_eq!(c.cors_origins, ["http://localhost:3000", "http://localhost:3001"]);
+        assert_eq!(c.app_timezone, chrono_tz::Asia::Seoul);
+        assert_eq!(c.access_token_ttl_seconds, 3600);
+        assert_eq!(c.refresh_token_ttl_days, 7);
+        assert_eq!(c.bcrypt_cost, 10);
+        assert!(!c.seed_demo);
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let cases = [
+            ("JWT_SECRET", "short"),
+            ("PORT", "http"),
+            ("APP_TIMEZONE", "Mars/Base"),
+            ("COOKIE_SECURE", "maybe"),
+            ("CORS_ORIGINS", "localhost:3000"),
+            ("STORAGE_DRIVER", "ftp"),
+            ("BCRYPT_COST", "3"),
+        ];
+        for (var, value) in cases {
+            let err = config(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
+        }
+        let err = Config::from_lookup(|_| None).unwrap_err();
+        assert_eq!(err.var, "DATABASE_URL");
+    }
+
+    #[test]
+    fn samesite_none_requires_secure() {
+        let err = config(&[("COOKIE_SAMESITE", "None")]).unwrap_err();
+        assert_eq!(err.var, "COOKIE_SAMESITE");
+        let ok = config(&[("COOKIE_SAMESITE", "none"), ("COOKIE_SECURE", "true")]).unwrap();
+        assert_eq!(ok.cookie_same_site, SameSite::None);
+    }
+
+    #[test]
+    fn origins_are_normalised() {
+        let c = config(&[("CORS_ORIGINS", " https://a.test/ , http://b.test:8080 ")]).unwrap();
+        assert_eq!(c.cors_origins, ["https://a.test", "http://b.test:8080"]);
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let c = config(&[]).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(&"x".repeat(32)));
+        assert!(!shown.contains("postgres://u:p"));
+    }
+}

@@ -1,0 +1,367 @@
+//! Request bodies (spec §0.2, §0.11): JSON, or multipart where the contract allows it, parsed
+//! into one typed struct so both encodings share every rule.
+
+use crate::error::{ApiError, BODY_TOO_LARGE, MALFORMED_BODY};
+use actix_multipart::Multipart;
+use actix_web::dev::Payload;
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use media::{IMAGE_TOO_LARGE, ImageInput, MAX_IMAGE_BYTES};
+use paperclip::actix::OperationModifier;
+use paperclip::v2::models::{
+    DataType, DataTypeFormat, DefaultOperationRaw, DefaultSchemaRaw, Either, Parameter,
+    ParameterIn,
+};
+use paperclip::v2::schema::Apiv2Schema;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+pub const JSON_LIMIT: usize = 5 * 1024 * 1024;
+pub const MULTIPART_LIMIT: usize = 12 * 1024 * 1024;
+/// The one multipart text field where `""` is a value rather than "absent" (§0.11).
+const EMPTY_IS_VALUE: &[&str] = &["detailAddress"];
+
+enum Encoding {
+    Json,
+    Multipart,
+}
+
+fn encoding(req: &HttpRequest) -> Option<Encoding> {
+    let ct = req.headers().get(CONTENT_TYPE)?.to_str().ok()?;
+    let essence = ct.split(';').next()?.trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Some(Encoding::Json),
+        "multipart/form-data" => Some(Encoding::Multipart),
+        _ => None,
+    }
+}
+
+fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers()
+        .get(CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+async fn read_limited(mut payload: Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::malformed())?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::too_large(BODY_TOO_LARGE));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Deserialises an object into `T`; a wrong field type names the field (`"email: invalid type…"`).
+fn from_object<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(Value::Object(object)).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path.is_empty() || path == "." {
+            ApiError::bad_request(inner.to_string())
+        } else {
+            ApiError::bad_request(format!("{path}: {inner}"))
+        }
+    })
+}
+
+fn parse_json_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(ApiError::malformed()),
+    }
+}
+
+/// A JSON-only body.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let enc = encoding(req);
+        let too_large = declared_length(req).is_some_and(|n| n > JSON_LIMIT);
+        let payload = payload.take();
+        Box::pin(async move {
+            if !matches!(enc, Some(Encoding::Json)) {
+                return Err(ApiError::bad_request(MALFORMED_BODY));
+            }
+            if too_large {
+                return Err(ApiError::too_large(BODY_TOO_LARGE));
+            }
+            let bytes = read_limited(payload, JSON_LIMIT).await?;
+            Ok(JsonBody(from_object(parse_json_object(&bytes)?)?))
+        })
+    }
+}
+
+/// A body that may be JSON or multipart, with an optional `image` file part.
+pub struct FormBody<T> {
+    pub fields: T,
+    pub image_file: Option<Vec<u8>>,
+}
+
+impl<T> FormBody<T> {
+    /// The image the request carries: the file part wins over a URL (§0.11).
+    pub fn image(&mut self, url: Option<String>) -> Option<ImageInput> {
+        match self.image_file.take() {
+            Some(bytes) => Some(ImageInput::File(bytes)),
+            None => url.map(ImageInput::Url),
+        }
+    }
+}
+
+struct MultipartParts {
+    text: Map<String, Value>,
+    image: Option<Vec<u8>>,
+}
+
+async fn read_multipart(req: HttpRequest, payload: Payload) -> Result<MultipartParts, ApiError> {
+    let mut multipart = Multipart::new(req.headers(), payload);
+    let mut total = 0usize;
+    let mut text = Map::new();
+    let mut image = None;
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|_| ApiError::malformed())?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_file = field
+            .content_disposition()
+            .is_some_and(|cd| cd.get_filename().is_some());
+        let keep_file = is_file && name == "image" && image.is_none();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| match e {
+                actix_multipart::MultipartError::Payload(_) => ApiError::malformed(),
+                _ => ApiError::malformed(),
+            })?;
+            total += chunk.len();
+            if total > MULTIPART_LIMIT {
+                return Err(ApiError::too_large(BODY_TOO_LARGE));
+            }
+            if is_file && !keep_file {
+                continue; // extra file parts are ignored
+            }
+            if keep_file && bytes.len() + chunk.len() > MAX_IMAGE_BYTES {
+                return Err(ApiError::too_large(IMAGE_TOO_LARGE));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if keep_file {
+            image = Some(bytes);
+        } else if !is_file {
+            let value = String::from_utf8(bytes).map_err(|_| ApiError::malformed())?;
+            if !value.is_empty() || EMPTY_IS_VALUE.contains(&name.as_str()) {
+                text.insert(name, Value::String(value));
+            }
+        }
+    }
+    Ok(MultipartParts { text, image })
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for FormBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let enc = encoding(req);
+        let declared = declared_length(req);
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            match enc {
+                Some(Encoding::Json) => {
+                    if declared.is_some_and(|n| n > JSON_LIMIT) {
+                        return Err(ApiError::too_large(BODY_TOO_LARGE));
+                    }
+                    let bytes = read_limited(payload, JSON_LIMIT).await?;
+                    Ok(FormBody {
+                        fields: from_object(parse_json_object(&bytes)?)?,
+                        image_file: None,
+                    })
+                }
+                Some(Encoding::Multipart) => {
+                    if declared.is_some_and(|n| n > MULTIPART_LIMIT) {
+                        return Err(ApiError::too_large(BODY_TOO_LARGE));
+                    }
+                    let mut parts = read_multipart(req, payload).await?;
+                    if parts.image.is_some() {
+                        parts.text.remove("image");
+                    }
+                    Ok(FormBody {
+                        fields: from_object(parts.text)?,
+                        image_file: parts.image,
+                    })
+                }
+                None => Err(ApiError::bad_request(MALFORMED_BODY)),
+            }
+        })
+    }
+}
+
+/// A multipart-only upload: the `image` file part, if any.
+pub struct ImageUpload {
+    pub image: Option<Vec<u8>>,
+}
+
+impl FromRequest for ImageUpload {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let enc = encoding(req);
+        let declared = declared_length(req);
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            if !matches!(enc, Some(Encoding::Multipart)) {
+                return Err(ApiError::bad_request(MALFORMED_BODY));
+            }
+            if declared.is_some_and(|n| n > MULTIPART_LIMIT) {
+                return Err(ApiError::too_large(BODY_TOO_LARGE));
+            }
+            let parts = read_multipart(req, payload).await?;
+            Ok(ImageUpload { image: parts.image })
+        })
+    }
+}
+
+// --- OpenAPI: bodies are documented with the JSON schema of `T` ---------------------------------
+
+fn body_parameter<T: Apiv2Schema>(op: &mut DefaultOperationRaw) {
+    op.parameters.push(Either::Right(Parameter {
+        in_: ParameterIn::Body,
+        name: "body".into(),
+        required: true,
+        schema: Some({
+            let mut def = T::schema_with_ref();
+            def.retain_ref();
+            def
+        }),
+        ..Default::default()
+    }));
+}
+
+impl<T: Apiv2Schema> Apiv2Schema for JsonBody<T> {}
+impl<T: Apiv2Schema> OperationModifier for JsonBody<T> {
+    fn update_parameter(op: &mut DefaultOperationRaw) {
+        body_parameter::<T>(op);
+    }
+    fn update_definitions(map: &mut BTreeMap<String, DefaultSchemaRaw>) {
+        crate::reply::register_schema::<T>(map);
+    }
+}
+
+impl<T: Apiv2Schema> Apiv2Schema for FormBody<T> {}
+impl<T: Apiv2Schema> OperationModifier for FormBody<T> {
+    fn update_parameter(op: &mut DefaultOperationRaw) {
+        body_parameter::<T>(op);
+    }
+    fn update_definitions(map: &mut BTreeMap<String, DefaultSchemaRaw>) {
+        crate::reply::register_schema::<T>(map);
+    }
+}
+
+impl Apiv2Schema for ImageUpload {}
+impl OperationModifier for ImageUpload {
+    fn update_parameter(op: &mut DefaultOperationRaw) {
+        op.parameters.push(Either::Right(Parameter {
+            description: Some("The image file (JPEG, PNG, GIF or WebP, at most 10 MiB)".into()),
+            in_: ParameterIn::FormData,
+            name: "image".into(),
+            required: true,
+            data_type: Some(DataType::File),
+            format: Some(DataTypeFormat::Binary),
+            ..Default::default()
+        }));
+        op.consumes = Some(
+            [paperclip::v2::models::MediaRange(mime::MULTIPART_FORM_DATA)]
+                .into_iter()
+                .collect(),
+        );
+    }
+}
+
+/// Lenient scalar inputs (§0.2): integers as integral numbers or digit strings, booleans as
+/// `true`/`false` in any case. Used with `#[serde(default, deserialize_with = …)]`.
+pub mod lenient {
+    use serde::{Deserialize, Deserializer, de::Error};
+    use serde_json::Value;
+
+    pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => {
+                if let Some(i) = n.as_i64() {
+                    Ok(Some(i))
+                } else {
+                    match n.as_f64() {
+                        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+                        _ => Err(D::Error::custom("must be an integer")),
+                    }
+                }
+            }
+            Some(Value::String(s)) => {
+                let t = s.trim();
+                let digits = t.strip_prefix('-').unwrap_or(t);
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    t.parse().map(Some).map_err(|_| D::Error::custom("is out of range"))
+                } else {
+                    Err(D::Error::custom("must be an integer"))
+                }
+            }
+            Some(_) => Err(D::Error::custom("must be an integer")),
+        }
+    }
+
+    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(_) => Err(D::Error::custom("must be true or false")),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use serde::Deserialize;
+
+        #[derive(Deserialize)]
+        struct Probe {
+            #[serde(default, deserialize_with = "super::opt_i64")]
+            n: Option<i64>,
+            #[serde(default, deserialize_with = "super::opt_bool")]
+            b: Option<bool>,
+        }
+
+        fn probe(json: &str) -> Result<Probe, serde_json::Error> {
+            serde_json::from_str(json)
+        }
+
+        #[test]
+        fn integers_and_booleans_are_lenient() {
+            assert_eq!(probe(r#"{"n":3}"#).unwrap().n, Some(3));
+            assert_eq!(probe(r#"{"n":3.0}"#).unwrap().n, Some(3));
+            assert_eq!(probe(r#"{"n":"-12"}"#).unwrap().n, Some(-12));
+            assert_eq!(probe(r#"{"n":null}"#).unwrap().n, None);
+            assert_eq!(probe(r#"{}"#).unwrap().n, None);
+            for bad in [r#"{"n":3.5}"#, r#"{"n":"3a"}"#, r#"{"n":true}"#, r#"{"n":"1e3"}"#, r#"{"n":""}"#] {
+                assert!(probe(bad).is_err(), "{bad}");
+            }
+            assert_eq!(probe(r#"{"b":"TRUE"}"#).unwrap().b, Some(true));
+            assert_eq!(probe(r#"{"b":false}"#).unwrap().b, Some(false));
+            assert!(probe(r#"{"b":"yes"}"#).is_err());
+            assert!(probe(r#"{"b":1}"#).is_err());
+        }
+    }
+}

@@ -1,0 +1,115 @@
+use crate::cookies::RefreshCookie;
+use crate::dto::{AccessTokenResponse, LoginRequest, LoginResponse, MessageResponse};
+use crate::error::{ApiError, ApiResult};
+use crate::input::JsonBody;
+use crate::auth::AuthUser;
+use crate::reply::{Created, Ok, created, ok};
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use identity::messages::LOGGED_OUT;
+use kernel::DomainError;
+use paperclip::actix::{api_v2_operation, web};
+
+/// Log in (E1)
+///
+/// Answers 201 with the user and an access token, and sets the `refreshToken` cookie. An unknown
+/// email and a wrong password get the same 401.
+#[api_v2_operation(tags(Auth))]
+pub async fn login(
+    state: web::Data<AppState>,
+    body: JsonBody<LoginRequest>,
+) -> ApiResult<Created<LoginResponse>> {
+    let JsonBody(body) = body;
+    let outcome = state.accounts.login(body.email, body.password).await?;
+    Result::Ok(
+        created(LoginResponse {
+            user: outcome.user.into(),
+            access_token: outcome.access_token,
+        })
+        .with_cookie(state.refresh_cookie.set(&outcome.refresh_token)),
+    )
+}
+
+/// A failed refresh also clears the cookie (§2.1 E2).
+pub struct RefreshError {
+    inner: ApiError,
+    clear_cookie: Option<String>,
+}
+
+impl std::fmt::Debug for RefreshError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl std::fmt::Display for RefreshError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl ResponseError for RefreshError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        self.inner.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = self.inner.error_response();
+        if let Some(cookie) = &self.clear_cookie {
+            if let Result::Ok(value) = actix_web::http::header::HeaderValue::from_str(cookie) {
+                response
+                    .headers_mut()
+                    .append(actix_web::http::header::SET_COOKIE, value);
+            }
+        }
+        response
+    }
+}
+
+impl paperclip::v2::schema::Apiv2Errors for RefreshError {
+    fn update_error_definitions(op: &mut paperclip::v2::models::DefaultOperationRaw) {
+        ApiError::update_error_definitions(op);
+    }
+    fn update_definitions(
+        map: &mut std::collections::BTreeMap<String, paperclip::v2::models::DefaultSchemaRaw>,
+    ) {
+        ApiError::update_definitions(map);
+    }
+}
+
+/// Refresh the access token (E2)
+///
+/// Authenticates with the `refreshToken` cookie alone; rotates it (parallel refreshes within
+/// 10 seconds share one successor).
+#[api_v2_operation(tags(Auth))]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<Ok<AccessTokenResponse>, RefreshError> {
+    let presented = RefreshCookie::read(&req);
+    match state.accounts.refresh(presented.as_deref()).await {
+        Result::Ok(outcome) => Result::Ok(
+            ok(AccessTokenResponse {
+                access_token: outcome.access_token,
+            })
+            .with_cookie(state.refresh_cookie.set(&outcome.refresh_token)),
+        ),
+        Err(e) => {
+            let clear = matches!(e, DomainError::Unauthenticated(_) if presented.is_some())
+                .then(|| state.refresh_cookie.clear());
+            Err(RefreshError {
+                inner: e.into(),
+                clear_cookie: clear,
+            })
+        }
+    }
+}
+
+/// Log out (E3)
+///
+/// Revokes every refresh token of the user and clears the cookie.
+#[api_v2_operation(tags(Auth))]
+pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> ApiResult<Ok<MessageResponse>> {
+    state.accounts.logout(&user.0).await?;
+    Result::Ok(ok(MessageResponse::new(LOGGED_OUT)).with_cookie(state.refresh_cookie.clear()))
+}

@@ -1,0 +1,36 @@
+//! The `/api` routes. Handlers parse HTTP into domain input, call one use case and render the
+//! contract's shape; rules live in the domain crates.
+
+mod auth;
+mod health;
+mod metadata;
+mod upload;
+mod users;
+
+pub mod statics;
+
+use paperclip::actix::web;
+
+/// Every documented route under `/api`.
+pub fn api() -> web::Scope {
+    web::scope("/api")
+        .service(web::resource("/auth/login").route(web::post().to(auth::login)))
+        .service(web::resource("/auth/refresh").route(web::post().to(auth::refresh)))
+        .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
+        .service(web::resource("/users").route(web::post().to(users::signup)))
+        .service(
+            web::resource("/users/me")
+                .route(web::get().to(users::me))
+                .route(web::patch().to(users::update_me)),
+        )
+        .service(web::resource("/users/me/likes").route(web::get().to(users::likes)))
+        .service(web::resource("/users/me/points").route(web::get().to(users::points)))
+        .service(web::resource("/users/delete").route(web::delete().to(users::delete_me)))
+        .service(web::resource("/metadata/grade").route(web::get().to(metadata::grades)))
+        .service(web::resource("/metadata/size").route(web::get().to(metadata::sizes)))
+        .service(
+            web::resource("/metadata/category/{name}").route(web::get().to(metadata::category)),
+        )
+        .service(web::resource("/s3/upload").route(web::post().to(upload::upload)))
+        .service(web::resource("/health").route(web::get().to(health::health)))
+}

@@ -1,0 +1,59 @@
+//! Files outside `/api` (spec §0.1): bundled default images under `/static`, and uploads stored
+//! on local disk under `/uploads`.
+
+use crate::error::{UNKNOWN_ROUTE, error_response};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use std::path::{Component, Path, PathBuf};
+
+const ASSETS: &[(&str, &[u8])] = &[
+    ("default-user.png", include_bytes!("../../assets/default-user.png")),
+    ("default-store.png", include_bytes!("../../assets/default-store.png")),
+    ("default-product.png", include_bytes!("../../assets/default-product.png")),
+];
+
+fn not_found() -> HttpResponse {
+    error_response(StatusCode::NOT_FOUND, UNKNOWN_ROUTE)
+}
+
+fn content_type(name: &str) -> &'static str {
+    match Path::new(name).extension().and_then(|e| e.to_str()) {
+        Some("png") => "image/png",
+        Some("jpg") | Some("jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        _ => "application/octet-stream",
+    }
+}
+
+pub async fn asset(file: web::Path<String>) -> HttpResponse {
+    match ASSETS.iter().find(|(name, _)| *name == file.as_str()) {
+        Some((name, bytes)) => HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, content_type(name)))
+            .insert_header((CACHE_CONTROL, "public, max-age=86400"))
+            .body(*bytes),
+        None => not_found(),
+    }
+}
+
+/// Where local uploads live; registered as app data when the local driver is used.
+#[derive(Clone)]
+pub struct UploadDir(pub PathBuf);
+
+pub async fn upload(req: HttpRequest, key: web::Path<String>) -> HttpResponse {
+    let Some(dir) = req.app_data::<web::Data<UploadDir>>() else {
+        return not_found();
+    };
+    let relative = Path::new(key.as_str());
+    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return not_found();
+    }
+    match tokio::fs::read(dir.0.join(relative)).await {
+        Ok(bytes) => HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, content_type(key.as_str())))
+            .insert_header((CACHE_CONTROL, "public, max-age=31536000, immutable"))
+            .body(bytes),
+        Err(_) => not_found(),
+    }
+}

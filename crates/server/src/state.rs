@@ -1,0 +1,21 @@
+//! What every handler can reach: the use cases, wired to their adapters.
+
+use crate::cookies::RefreshCookie;
+use adapter_auth::{BcryptHasher, JwtAccessTokens, OpaqueRefreshTokens};
+use adapter_postgres::Database;
+use catalog::Reference;
+use identity::Accounts;
+use loyalty::Loyalty;
+use media::Images;
+
+pub type AccountsService =
+    Accounts<Database, Database, BcryptHasher, JwtAccessTokens, OpaqueRefreshTokens>;
+
+pub struct AppState {
+    pub db: Database,
+    pub accounts: AccountsService,
+    pub loyalty: Loyalty<Database>,
+    pub reference: Reference<Database>,
+    pub images: Images,
+    pub refresh_cookie: RefreshCookie,
+}
