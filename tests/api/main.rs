@@ -1,1 +1,11 @@
+//! Black-box API tests: the real server against real PostgreSQL, one fresh database per test.
 
+// A failed unwrap is a failed test here, which is the point.
+#![allow(clippy::unwrap_used)]
+
+mod auth;
+mod http;
+mod metadata;
+mod openapi;
+mod upload;
+mod users;

@@ -260,10 +260,7 @@ where
             .access
             .verify(token, self.clock.now())
             .ok_or_else(invalid)?;
-        self.users
-            .by_id(&claims.user_id)
-            .await?
-            .ok_or_else(invalid)
+        self.users.by_id(&claims.user_id).await?.ok_or_else(invalid)
     }
 
     /// E6. Validates, checks the current password, then stores the image and the changes.
@@ -280,7 +277,8 @@ where
             .password
             .map(|p| v.take(validate::new_password("password", &p)));
         v.finish()?;
-        let current = current.ok_or_else(|| DomainError::invalid("currentPassword: is required"))?;
+        let current =
+            current.ok_or_else(|| DomainError::invalid("currentPassword: is required"))?;
 
         let stored = self
             .users

@@ -7,6 +7,8 @@ pub mod model;
 pub mod ports;
 pub mod validate;
 
-pub use accounts::{Accounts, AccountSettings, LoginOutcome, ProfileInput, RefreshOutcome, SignupInput};
+pub use accounts::{
+    AccountSettings, Accounts, LoginOutcome, ProfileInput, RefreshOutcome, SignupInput,
+};
 pub use model::{NewSession, NewUser, ProfileChanges, Session, User};
 pub use ports::{AccessClaims, AccessTokens, PasswordHasher, RefreshTokens, Sessions, Users};

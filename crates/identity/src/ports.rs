@@ -25,8 +25,10 @@ pub trait Users: Send + Sync {
 
 pub trait Sessions: Send + Sync {
     fn create(&self, session: NewSession) -> impl Future<Output = DomainResult<()>> + Send;
-    fn by_hash(&self, token_hash: &str)
-    -> impl Future<Output = DomainResult<Option<Session>>> + Send;
+    fn by_hash(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = DomainResult<Option<Session>>> + Send;
     fn by_id(&self, id: &str) -> impl Future<Output = DomainResult<Option<Session>>> + Send;
     /// Marks `presented_id` rotated and inserts its successor, atomically, but only if it is
     /// still unrotated and unrevoked. `false` when another request rotated it first.

@@ -9,7 +9,12 @@ pub fn name(value: &str) -> Result<String, (String, String)> {
 /// Trimmed, lower-cased, syntactically valid, at most 254 characters.
 pub fn email(value: &str) -> Result<String, (String, String)> {
     let normalised = value.trim().to_lowercase();
-    let invalid = || Err(("email".to_owned(), "must be a valid email address".to_owned()));
+    let invalid = || {
+        Err((
+            "email".to_owned(),
+            "must be a valid email address".to_owned(),
+        ))
+    };
     if normalised.is_empty() || text::char_len(&normalised) > 254 {
         return invalid();
     }
@@ -24,8 +29,7 @@ pub fn email(value: &str) -> Result<String, (String, String)> {
         s.chars()
             .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[]\\,;:\"@".contains(c))
     };
-    if local.is_empty() || local.len() > 64 || !labels_ok || !chars_ok(local) || !chars_ok(domain)
-    {
+    if local.is_empty() || local.len() > 64 || !labels_ok || !chars_ok(local) || !chars_ok(domain) {
         return invalid();
     }
     Ok(normalised)
@@ -47,7 +51,16 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(email(" User@X.com ").unwrap(), "user@x.com");
-        for bad in ["", "plain", "a@b", "@x.com", "a@.com", "a b@x.com", "a@x..com", "a@@x.com"] {
+        for bad in [
+            "",
+            "plain",
+            "a@b",
+            "@x.com",
+            "a@.com",
+            "a b@x.com",
+            "a@x..com",
+            "a@@x.com",
+        ] {
             assert!(email(bad).is_err(), "{bad} accepted");
         }
         assert!(email(&format!("{}@x.com", "a".repeat(250))).is_err());

@@ -6,7 +6,12 @@ pub fn char_len(s: &str) -> usize {
 }
 
 /// Trims and checks a required text field against `min..=max` characters.
-pub fn bounded(field: &str, value: &str, min: usize, max: usize) -> Result<String, (String, String)> {
+pub fn bounded(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, (String, String)> {
     let trimmed = value.trim();
     let len = char_len(trimmed);
     if len < min || len > max {
@@ -54,11 +59,16 @@ mod tests {
     #[test]
     fn absolute_urls_only() {
         assert!(is_absolute_http_url("https://cdn.example.com/a.png"));
-        assert!(is_absolute_http_url("http://localhost:3000/uploads/upload/1-abc.png"));
+        assert!(is_absolute_http_url(
+            "http://localhost:3000/uploads/upload/1-abc.png"
+        ));
         assert!(!is_absolute_http_url("/uploads/x.png"));
         assert!(!is_absolute_http_url("javascript:alert(1)"));
         assert!(!is_absolute_http_url("https://"));
         assert!(!is_absolute_http_url("https://a b"));
-        assert!(!is_absolute_http_url(&format!("https://x/{}", "a".repeat(2048))));
+        assert!(!is_absolute_http_url(&format!(
+            "https://x/{}",
+            "a".repeat(2048)
+        )));
     }
 }

@@ -96,8 +96,7 @@ impl Images {
         if bytes.len() > MAX_IMAGE_BYTES {
             return Err(DomainError::TooLarge(IMAGE_TOO_LARGE.into()));
         }
-        let kind =
-            ImageKind::detect(&bytes).ok_or_else(|| DomainError::invalid(NOT_AN_IMAGE))?;
+        let kind = ImageKind::detect(&bytes).ok_or_else(|| DomainError::invalid(NOT_AN_IMAGE))?;
         let key = object_key(kind, self.clock.now().timestamp_millis(), &random_suffix(8));
         let url = self
             .store
@@ -163,9 +162,15 @@ mod tests {
     #[test]
     fn detects_by_magic_bytes() {
         assert_eq!(ImageKind::detect(PNG), Some(ImageKind::Png));
-        assert_eq!(ImageKind::detect(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageKind::Jpeg));
+        assert_eq!(
+            ImageKind::detect(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(ImageKind::Jpeg)
+        );
         assert_eq!(ImageKind::detect(b"GIF89a...."), Some(ImageKind::Gif));
-        assert_eq!(ImageKind::detect(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageKind::Webp));
+        assert_eq!(
+            ImageKind::detect(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(ImageKind::Webp)
+        );
         assert_eq!(ImageKind::detect(b"<svg xmlns=...>"), None);
         assert_eq!(ImageKind::detect(b"%PDF-1.7"), None);
         assert_eq!(ImageKind::detect(b""), None);

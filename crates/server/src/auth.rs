@@ -4,8 +4,8 @@
 
 use crate::error::ApiError;
 use crate::middleware::QueryToken;
-use actix_web::HttpMessage;
 use crate::state::AppState;
+use actix_web::HttpMessage;
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};

@@ -97,16 +97,24 @@ impl Config {
 
     /// Reads every variable through `lookup`; empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |k: &str| lookup(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let parse_int = |var: &'static str, default: i64, min: i64, max: i64| -> Result<i64, ConfigError> {
-            match get(var) {
-                None => Ok(default),
-                Some(v) => match v.parse::<i64>() {
-                    Ok(n) if (min..=max).contains(&n) => Ok(n),
-                    _ => Err(bad(var, format!("must be an integer between {min} and {max}"))),
-                },
-            }
+        let get = |k: &str| {
+            lookup(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
         };
+        let parse_int =
+            |var: &'static str, default: i64, min: i64, max: i64| -> Result<i64, ConfigError> {
+                match get(var) {
+                    None => Ok(default),
+                    Some(v) => match v.parse::<i64>() {
+                        Ok(n) if (min..=max).contains(&n) => Ok(n),
+                        _ => Err(bad(
+                            var,
+                            format!("must be an integer between {min} and {max}"),
+                        )),
+                    },
+                }
+            };
         let parse_bool = |var: &'static str, default: bool| -> Result<bool, ConfigError> {
             match get(var).map(|v| v.to_ascii_lowercase()) {
                 None => Ok(default),
@@ -134,7 +142,10 @@ impl Config {
         if jwt_secret.len() < 32 {
             return Err(bad("JWT_SECRET", "must be at least 32 bytes"));
         }
-        let cookie_same_site = match get("COOKIE_SAMESITE").map(|v| v.to_ascii_lowercase()).as_deref() {
+        let cookie_same_site = match get("COOKIE_SAMESITE")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
             None | Some("lax") => SameSite::Lax,
             Some("strict") => SameSite::Strict,
             Some("none") => SameSite::None,
@@ -144,14 +155,21 @@ impl Config {
         if cookie_same_site == SameSite::None && !cookie_secure {
             return Err(bad("COOKIE_SAMESITE", "None requires COOKIE_SECURE=true"));
         }
-        let cors_origins = parse_origins(
-            &get("CORS_ORIGINS").unwrap_or_else(|| DEFAULT_CORS_ORIGINS.to_owned()),
-        )?;
+        let cors_origins =
+            parse_origins(&get("CORS_ORIGINS").unwrap_or_else(|| DEFAULT_CORS_ORIGINS.to_owned()))?;
         let app_timezone = get("APP_TIMEZONE")
             .unwrap_or_else(|| "Asia/Seoul".to_owned())
             .parse::<Tz>()
-            .map_err(|_| bad("APP_TIMEZONE", "must be an IANA time zone such as Asia/Seoul"))?;
-        let storage = match get("STORAGE_DRIVER").map(|v| v.to_ascii_lowercase()).as_deref() {
+            .map_err(|_| {
+                bad(
+                    "APP_TIMEZONE",
+                    "must be an IANA time zone such as Asia/Seoul",
+                )
+            })?;
+        let storage = match get("STORAGE_DRIVER")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
             None | Some("local") => StorageDriver::Local {
                 upload_dir: PathBuf::from(get("UPLOAD_DIR").unwrap_or_else(|| "./uploads".into())),
             },
@@ -213,7 +231,10 @@ fn parse_origins(raw: &str) -> Result<Vec<String>, ConfigError> {
             if kernel::text::is_absolute_http_url(o) {
                 Ok(o.to_owned())
             } else {
-                Err(bad("CORS_ORIGINS", format!("{o:?} is not an http(s) origin")))
+                Err(bad(
+                    "CORS_ORIGINS",
+                    format!("{o:?} is not an http(s) origin"),
+                ))
             }
         })
         .collect()
@@ -241,7 +262,10 @@ mod tests {
         assert_eq!(c.port, 3000);
         assert_eq!(c.cookie_same_site, SameSite::Lax);
         assert!(!c.cookie_secure);
-        assert_eq!(c.cors_origins, ["http://localhost:3000", "http://localhost:3001"]);
+        assert_eq!(
+            c.cors_origins,
+            ["http://localhost:3000", "http://localhost:3001"]
+        );
         assert_eq!(c.app_timezone, chrono_tz::Asia::Seoul);
         assert_eq!(c.access_token_ttl_seconds, 3600);
         assert_eq!(c.refresh_token_ttl_days, 7);

@@ -2,8 +2,8 @@
 //! and exact.
 
 use crate::config::SameSite;
-use actix_web::HttpRequest;
-use actix_web::http::header::COOKIE;
+use actix_web::http::header::{COOKIE, HeaderValue, SET_COOKIE};
+use actix_web::{HttpRequest, HttpResponse};
 
 pub const NAME: &str = "refreshToken";
 
@@ -48,6 +48,13 @@ impl RefreshCookie {
     }
 }
 
+/// Adds a `Set-Cookie` header built by [`RefreshCookie`].
+pub fn append(response: &mut HttpResponse, set_cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(set_cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,7 +71,10 @@ mod tests {
             c.set("abc"),
             "refreshToken=abc; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax"
         );
-        assert_eq!(c.clear(), "refreshToken=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+        assert_eq!(
+            c.clear(),
+            "refreshToken=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        );
         let secure = RefreshCookie {
             same_site: SameSite::None,
             secure: true,

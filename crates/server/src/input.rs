@@ -11,8 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use media::{IMAGE_TOO_LARGE, ImageInput, MAX_IMAGE_BYTES};
 use paperclip::actix::OperationModifier;
 use paperclip::v2::models::{
-    DataType, DataTypeFormat, DefaultOperationRaw, DefaultSchemaRaw, Either, Parameter,
-    ParameterIn,
+    DataType, DataTypeFormat, DefaultOperationRaw, DefaultSchemaRaw, Either, Parameter, ParameterIn,
 };
 use paperclip::v2::schema::Apiv2Schema;
 use serde::de::DeserializeOwned;
@@ -313,7 +312,9 @@ pub mod lenient {
                 let t = s.trim();
                 let digits = t.strip_prefix('-').unwrap_or(t);
                 if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                    t.parse().map(Some).map_err(|_| D::Error::custom("is out of range"))
+                    t.parse()
+                        .map(Some)
+                        .map_err(|_| D::Error::custom("is out of range"))
                 } else {
                     Err(D::Error::custom("must be an integer"))
                 }
@@ -355,7 +356,13 @@ pub mod lenient {
             assert_eq!(probe(r#"{"n":"-12"}"#).unwrap().n, Some(-12));
             assert_eq!(probe(r#"{"n":null}"#).unwrap().n, None);
             assert_eq!(probe(r#"{}"#).unwrap().n, None);
-            for bad in [r#"{"n":3.5}"#, r#"{"n":"3a"}"#, r#"{"n":true}"#, r#"{"n":"1e3"}"#, r#"{"n":""}"#] {
+            for bad in [
+                r#"{"n":3.5}"#,
+                r#"{"n":"3a"}"#,
+                r#"{"n":true}"#,
+                r#"{"n":"1e3"}"#,
+                r#"{"n":""}"#,
+            ] {
                 assert!(probe(bad).is_err(), "{bad}");
             }
             assert_eq!(probe(r#"{"b":"TRUE"}"#).unwrap().b, Some(true));

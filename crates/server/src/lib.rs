@@ -47,6 +47,11 @@ pub struct Prepared {
     pub server: actix_web::dev::Server,
 }
 
+/// Applies the embedded migrations to the database at `url`.
+pub async fn migrate(url: &str) -> Result<Vec<String>, StartError> {
+    adapter_postgres::run_migrations(url).await
+}
+
 /// Migrates the database, wires every use case and binds the listener.
 pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartError> {
     let applied = adapter_postgres::run_migrations(&config.database_url).await?;
@@ -119,7 +124,9 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         let mut app = actix_web::App::new()
             .app_data(state.clone())
             .app_data(cors.clone())
-            .app_data(actix_web::web::PayloadConfig::new(crate::input::MULTIPART_LIMIT))
+            .app_data(actix_web::web::PayloadConfig::new(
+                crate::input::MULTIPART_LIMIT,
+            ))
             .wrap(from_fn(middleware::error_bodies))
             .wrap(from_fn(middleware::cors))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
@@ -128,10 +135,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             .route("/static/{file}", web::get().to(statics::asset))
             .route("/uploads/{key:.*}", web::get().to(statics::upload))
             .default_service(web::to(|| async {
-                error::error_response(
-                    actix_web::http::StatusCode::NOT_FOUND,
-                    error::UNKNOWN_ROUTE,
-                )
+                error::error_response(actix_web::http::StatusCode::NOT_FOUND, error::UNKNOWN_ROUTE)
             }));
         if let Some(dir) = &upload_dir {
             app = app.app_data(dir.clone());

@@ -2,7 +2,6 @@
 
 use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderValue, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use paperclip::actix::OperationModifier;
 use paperclip::v2::models::{DefaultOperationRaw, DefaultSchemaRaw, Either, Response};
@@ -47,10 +46,8 @@ impl<T: Serialize, const CODE: u16> Responder for Reply<T, CODE> {
     fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
         let status = StatusCode::from_u16(CODE).unwrap_or(StatusCode::OK);
         let mut response = HttpResponse::build(status).json(&self.body);
-        if let Some(cookie) = self.cookie {
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(SET_COOKIE, value);
-            }
+        if let Some(cookie) = &self.cookie {
+            crate::cookies::append(&mut response, cookie);
         }
         response
     }

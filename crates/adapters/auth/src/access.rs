@@ -110,13 +110,19 @@ mod tests {
         assert!(other.verify(&token, now).is_none());
 
         let parts: Vec<&str> = token.split('.').collect();
-        let payload = URL_SAFE_NO_PAD
-            .encode(format!(r#"{{"sub":"admin","type":"SELLER","iat":{0},"exp":{1}}}"#, now.timestamp(), now.timestamp() + 60));
+        let payload = URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"sub":"admin","type":"SELLER","iat":{0},"exp":{1}}}"#,
+            now.timestamp(),
+            now.timestamp() + 60
+        ));
         let tampered = format!("{}.{}.{}", parts[0], payload, parts[2]);
         assert!(t.verify(&tampered, now).is_none());
 
         let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        assert!(t.verify(&format!("{none_header}.{payload}."), now).is_none());
+        assert!(
+            t.verify(&format!("{none_header}.{payload}."), now)
+                .is_none()
+        );
         assert!(t.verify("garbage", now).is_none());
     }
 }

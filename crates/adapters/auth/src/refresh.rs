@@ -21,7 +21,8 @@ impl OpaqueRefreshTokens {
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(data);
     mac.finalize().into_bytes().into()
 }
@@ -54,7 +55,10 @@ mod tests {
         assert_eq!(t.len(), 43);
         assert_ne!(t, a.generate());
         assert_eq!(a.hash(&t).len(), 64);
-        assert_eq!(a.hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            a.hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(a.successor_of(&t), b.successor_of(&t));
         assert_ne!(a.successor_of(&t), t);
         let c = OpaqueRefreshTokens::new(b"another-secret-another-secret-xx");

@@ -26,7 +26,10 @@ impl LocalMediaStore {
             .components()
             .any(|c| !matches!(c, Component::Normal(_)))
         {
-            return Err(DomainError::internal("media key", format!("unsafe key {key:?}")));
+            return Err(DomainError::internal(
+                "media key",
+                format!("unsafe key {key:?}"),
+            ));
         }
         Ok(self.root.join(relative))
     }
@@ -73,8 +76,16 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(url, "http://localhost:3000/uploads/upload/1-abcdefgh.png");
-        assert_eq!(std::fs::read(dir.join("upload/1-abcdefgh.png")).unwrap(), b"png");
-        assert!(store.put("../escape.png".into(), vec![], "image/png").await.is_err());
+        assert_eq!(
+            std::fs::read(dir.join("upload/1-abcdefgh.png")).unwrap(),
+            b"png"
+        );
+        assert!(
+            store
+                .put("../escape.png".into(), vec![], "image/png")
+                .await
+                .is_err()
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -46,11 +46,12 @@ impl Database {
         config.custom_setup = Box::new(move |url| {
             let url = url.to_owned();
             Box::pin(async move {
-                let mut conn = tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(&url))
-                    .await
-                    .map_err(|_| {
-                        diesel::ConnectionError::BadConnection("timed out connecting".into())
-                    })??;
+                let mut conn =
+                    tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(&url))
+                        .await
+                        .map_err(|_| {
+                            diesel::ConnectionError::BadConnection("timed out connecting".into())
+                        })??;
                 conn.batch_execute(SESSION_SETUP)
                     .await
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
@@ -65,9 +66,7 @@ impl Database {
             .recycle_timeout(Some(settings.connect_timeout))
             .runtime(deadpool::Runtime::Tokio1)
             .build()
-            .map_err(|e| {
-                PgError::Query(diesel::result::Error::QueryBuilderError(Box::new(e)))
-            })?;
+            .map_err(|e| PgError::Query(diesel::result::Error::QueryBuilderError(Box::new(e))))?;
         Ok(Self { pool })
     }
 
@@ -91,7 +90,9 @@ impl Database {
 
 /// Applies pending embedded migrations over a dedicated connection. Blocking work, so it runs on
 /// the blocking pool (a current-thread runtime would panic in the harness).
-pub async fn run_migrations(url: &str) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
+pub async fn run_migrations(
+    url: &str,
+) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
         use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;

@@ -23,7 +23,10 @@ struct UserRow {
 
 fn to_user((row, grade): (UserRow, GradeRow)) -> DomainResult<User> {
     let user_type = UserType::parse(&row.user_type).ok_or_else(|| {
-        DomainError::internal("users.type", format!("unknown user type {:?}", row.user_type))
+        DomainError::internal(
+            "users.type",
+            format!("unknown user type {:?}", row.user_type),
+        )
     })?;
     Ok(User {
         id: row.id,
@@ -39,7 +42,10 @@ fn to_user((row, grade): (UserRow, GradeRow)) -> DomainResult<User> {
     })
 }
 
-async fn load_user(conn: &mut AsyncPgConnection, id: &str) -> Result<Option<(UserRow, GradeRow)>, PgError> {
+async fn load_user(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+) -> Result<Option<(UserRow, GradeRow)>, PgError> {
     Ok(users::table
         .inner_join(grades::table)
         .filter(users::id.eq(id))
@@ -117,7 +123,11 @@ impl Users for Database {
         let row: Option<(UserRow, GradeRow, String)> = users::table
             .inner_join(grades::table)
             .filter(users::email.eq(email))
-            .select((UserRow::as_select(), GradeRow::as_select(), users::password_hash))
+            .select((
+                UserRow::as_select(),
+                GradeRow::as_select(),
+                users::password_hash,
+            ))
             .first(&mut *conn)
             .await
             .optional()
@@ -174,7 +184,7 @@ impl Users for Database {
                     })
                     .execute(c)
                     .await?;
-                Ok(load_user(c, id).await?)
+                load_user(c, id).await
             })
             .await?;
         row.map(to_user)

@@ -90,7 +90,11 @@ impl Users for Fake {
     }
     async fn delete(&self, id: &str) -> DomainResult<()> {
         self.0.users.lock().unwrap().remove(id);
-        self.0.sessions.lock().unwrap().retain(|_, (s, _)| s.user_id != id);
+        self.0
+            .sessions
+            .lock()
+            .unwrap()
+            .retain(|_, (s, _)| s.user_id != id);
         Ok(())
     }
 }
@@ -123,7 +127,13 @@ impl Sessions for Fake {
             .map(|(s, _)| s.clone()))
     }
     async fn by_id(&self, id: &str) -> DomainResult<Option<Session>> {
-        Ok(self.0.sessions.lock().unwrap().get(id).map(|(s, _)| s.clone()))
+        Ok(self
+            .0
+            .sessions
+            .lock()
+            .unwrap()
+            .get(id)
+            .map(|(s, _)| s.clone()))
     }
     async fn rotate(&self, presented: &str, successor: NewSession) -> DomainResult<bool> {
         {
@@ -138,7 +148,12 @@ impl Sessions for Fake {
         Sessions::create(self, successor).await?;
         Ok(true)
     }
-    async fn revoke_all(&self, user: &str, except: Option<String>, now: Timestamp) -> DomainResult<()> {
+    async fn revoke_all(
+        &self,
+        user: &str,
+        except: Option<String>,
+        now: Timestamp,
+    ) -> DomainResult<()> {
         for (s, h) in self.0.sessions.lock().unwrap().values_mut() {
             if s.user_id == user && Some(&*h) != except.as_ref() && s.revoked_at.is_none() {
                 s.revoked_at = Some(now);
@@ -168,10 +183,15 @@ impl Clock for Clk {
     }
 }
 
-struct Tokens(Arc<Clk>);
+struct Tokens;
 impl AccessTokens for Tokens {
     fn issue(&self, user: &User, now: Timestamp) -> DomainResult<String> {
-        Ok(format!("{}|{}|{}", user.id, user.user_type.as_str(), now.timestamp() + 3600))
+        Ok(format!(
+            "{}|{}|{}",
+            user.id,
+            user.user_type.as_str(),
+            now.timestamp() + 3600
+        ))
     }
     fn verify(&self, token: &str, now: Timestamp) -> Option<AccessClaims> {
         let mut parts = token.split('|');
@@ -216,7 +236,7 @@ fn setup() -> (TestAccounts, Fake, Arc<Clk>) {
         fake.clone(),
         fake.clone(),
         PlainHasher,
-        Tokens(clock.clone()),
+        Tokens,
         Opaque(Mutex::new(0)),
         Images::new(Arc::new(NoMedia), clock.clone()),
         clock.clone(),
@@ -304,7 +324,11 @@ fn refresh_rotates_once_and_shares_the_successor_within_grace() {
     advance(&clock, 10);
     let again = block_on(accounts.refresh(Some(&login.refresh_token))).unwrap();
     assert_eq!(again.refresh_token, first.refresh_token);
-    assert_eq!(fake.0.sessions.lock().unwrap().len(), 2, "one successor only");
+    assert_eq!(
+        fake.0.sessions.lock().unwrap().len(),
+        2,
+        "one successor only"
+    );
 
     advance(&clock, 1);
     let late = block_on(accounts.refresh(Some(&login.refresh_token))).unwrap_err();
@@ -350,7 +374,12 @@ fn authenticate_rejects_tokens_of_deleted_users() {
     let (accounts, _, _) = setup();
     block_on(accounts.signup(signup_input("a@x.com"))).unwrap();
     let login = block_on(accounts.login(Some("a@x.com".into()), Some("test1234".into()))).unwrap();
-    assert_eq!(block_on(accounts.authenticate(&login.access_token)).unwrap().id, login.user.id);
+    assert_eq!(
+        block_on(accounts.authenticate(&login.access_token))
+            .unwrap()
+            .id,
+        login.user.id
+    );
     block_on(accounts.delete_account(&login.user)).unwrap();
     let err = block_on(accounts.authenticate(&login.access_token)).unwrap_err();
     assert!(matches!(err, DomainError::Unauthenticated(m) if m == INVALID_ACCESS_TOKEN));
@@ -361,7 +390,8 @@ fn password_change_needs_the_current_password_and_keeps_only_this_session() {
     let (accounts, _, _) = setup();
     block_on(accounts.signup(signup_input("a@x.com"))).unwrap();
     let here = block_on(accounts.login(Some("a@x.com".into()), Some("test1234".into()))).unwrap();
-    let elsewhere = block_on(accounts.login(Some("a@x.com".into()), Some("test1234".into()))).unwrap();
+    let elsewhere =
+        block_on(accounts.login(Some("a@x.com".into()), Some("test1234".into()))).unwrap();
 
     let wrong = block_on(accounts.update_profile(
         &here.user,

@@ -1,8 +1,8 @@
+use crate::auth::AuthUser;
 use crate::cookies::RefreshCookie;
 use crate::dto::{AccessTokenResponse, LoginRequest, LoginResponse, MessageResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::input::JsonBody;
-use crate::auth::AuthUser;
 use crate::reply::{Created, Ok, created, ok};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -56,11 +56,7 @@ impl ResponseError for RefreshError {
     fn error_response(&self) -> HttpResponse {
         let mut response = self.inner.error_response();
         if let Some(cookie) = &self.clear_cookie {
-            if let Result::Ok(value) = actix_web::http::header::HeaderValue::from_str(cookie) {
-                response
-                    .headers_mut()
-                    .append(actix_web::http::header::SET_COOKIE, value);
-            }
+            crate::cookies::append(&mut response, cookie);
         }
         response
     }

@@ -8,9 +8,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use std::path::{Component, Path, PathBuf};
 
 const ASSETS: &[(&str, &[u8])] = &[
-    ("default-user.png", include_bytes!("../../assets/default-user.png")),
-    ("default-store.png", include_bytes!("../../assets/default-store.png")),
-    ("default-product.png", include_bytes!("../../assets/default-product.png")),
+    (
+        "default-user.png",
+        include_bytes!("../../assets/default-user.png"),
+    ),
+    (
+        "default-store.png",
+        include_bytes!("../../assets/default-store.png"),
+    ),
+    (
+        "default-product.png",
+        include_bytes!("../../assets/default-product.png"),
+    ),
 ];
 
 fn not_found() -> HttpResponse {
@@ -46,7 +55,10 @@ pub async fn upload(req: HttpRequest, key: web::Path<String>) -> HttpResponse {
         return not_found();
     };
     let relative = Path::new(key.as_str());
-    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+    if relative
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
         return not_found();
     }
     match tokio::fs::read(dir.0.join(relative)).await {

@@ -1,0 +1,70 @@
+# CodiIt — the two commands: `make run` and `make test`. See README.md.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+LOCAL := .local
+PROFILE ?= dev
+CARGO_PROFILE_DIR := $(if $(filter release,$(PROFILE)),release,debug)
+PORT ?= 3000
+
+.PHONY: help run test fmt-check clippy unit-and-api openapi-check openapi db-stop clean-local
+
+help:
+	@echo "make run    - build and serve the API on http://localhost:$(PORT) (private PostgreSQL, demo data)"
+	@echo "make test   - everything CI checks: fmt, clippy -D warnings, all tests, OpenAPI client check"
+	@echo "make openapi - regenerate docs/openapi.json from the server after reviewing an API change"
+	@echo "make db-stop - stop the private PostgreSQL servers"
+
+## run: zero-configuration local server.
+run:
+	@mkdir -p $(LOCAL)
+	@if [ ! -s $(LOCAL)/jwt-secret ]; then \
+	  head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > $(LOCAL)/jwt-secret; \
+	  chmod 600 $(LOCAL)/jwt-secret; echo "generated a local JWT secret in $(LOCAL)/jwt-secret"; fi
+	cargo build --profile $(PROFILE) -p server
+	@db_url="$${DATABASE_URL:-$$(deploy/local-pg.sh start run)}"; \
+	echo ""; \
+	echo "  CodiIt API   http://localhost:$(PORT)/api"; \
+	echo "  Swagger UI   http://localhost:$(PORT)/api/docs"; \
+	echo "  OpenAPI      http://localhost:$(PORT)/api/openapi.json"; \
+	echo ""; \
+	DATABASE_URL="$$db_url" \
+	JWT_SECRET="$${JWT_SECRET:-$$(cat $(LOCAL)/jwt-secret)}" \
+	PORT=$(PORT) \
+	UPLOAD_DIR="$${UPLOAD_DIR:-$(LOCAL)/uploads}" \
+	SEED_DEMO="$${SEED_DEMO:-true}" \
+	LOG_FORMAT="$${LOG_FORMAT:-text}" \
+	exec target/$(CARGO_PROFILE_DIR)/codiit
+
+## test: what CI runs (.ci/run calls exactly this).
+test: fmt-check clippy unit-and-api openapi-check
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+unit-and-api:
+	@db_url="$${DATABASE_URL:-$$(deploy/local-pg.sh start test)}"; \
+	if cargo nextest --version >/dev/null 2>&1; then \
+	  DATABASE_URL="$$db_url" cargo nextest run --workspace --no-fail-fast; \
+	else \
+	  echo "NOTICE: cargo-nextest not found; running cargo test"; \
+	  DATABASE_URL="$$db_url" cargo test --workspace --no-fail-fast; \
+	fi
+
+openapi-check:
+	bash tests/openapi-client/check.sh docs/openapi.json
+
+## openapi: rewrite the committed snapshot from the running code.
+openapi:
+	@db_url="$${DATABASE_URL:-$$(deploy/local-pg.sh start test)}"; \
+	DATABASE_URL="$$db_url" UPDATE_OPENAPI_SNAPSHOT=1 cargo nextest run -p api-tests the_served_document_matches_the_committed_snapshot
+	@echo "docs/openapi.json updated; review it with git diff"
+
+db-stop:
+	deploy/local-pg.sh stop run
+	deploy/local-pg.sh stop test

@@ -1,0 +1,103 @@
+//! The OpenAPI document: served, complete for the endpoints built so far, and equal to the
+//! committed snapshot `docs/openapi.json` that client generation is checked against.
+
+use api_tests::spawn_app;
+use serde_json::Value;
+
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+
+const OPERATIONS: &[(&str, &str)] = &[
+    ("/api/auth/login", "post"),
+    ("/api/auth/refresh", "post"),
+    ("/api/auth/logout", "post"),
+    ("/api/users", "post"),
+    ("/api/users/me", "get"),
+    ("/api/users/me", "patch"),
+    ("/api/users/me/likes", "get"),
+    ("/api/users/me/points", "get"),
+    ("/api/users/delete", "delete"),
+    ("/api/metadata/grade", "get"),
+    ("/api/metadata/size", "get"),
+    ("/api/metadata/category/{name}", "get"),
+    ("/api/s3/upload", "post"),
+    ("/api/health", "get"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_lists_every_operation_with_schemas() {
+    let app = spawn_app().await;
+    let r = app.get("/api/openapi.json").send().await;
+    assert_eq!(r.status, 200);
+    let doc = &r.body;
+    assert_eq!(doc["openapi"], "3.0.0");
+    for (path, method) in OPERATIONS {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is documented");
+        let success = op["responses"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(code, _)| code.starts_with('2'))
+            .unwrap_or_else(|| panic!("{method} {path} has a success response"));
+        assert!(
+            success.1["content"]["application/json"]["schema"].is_object(),
+            "{method} {path} success has a schema"
+        );
+        let failure = if *path == "/api/health" { "503" } else { "401" };
+        assert!(
+            op["responses"][failure]["content"]["application/json"]["schema"]["$ref"].is_string(),
+            "{method} {path} documents its {failure} body"
+        );
+    }
+    for (path, method) in [
+        ("/api/auth/login", "post"),
+        ("/api/users", "post"),
+        ("/api/users/me", "patch"),
+    ] {
+        assert!(
+            doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+                .is_object(),
+            "{method} {path} documents its body"
+        );
+    }
+    assert!(
+        doc["paths"]["/api/s3/upload"]["post"]["requestBody"]["content"]["multipart/form-data"]
+            .is_object()
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearerAuth"]["in"],
+        "header"
+    );
+    assert!(doc["paths"]["/api/users/me"]["get"]["security"].is_array());
+
+    let v2 = app.get("/api/openapi-v2.json").send().await;
+    assert_eq!(v2.body["swagger"], "2.0");
+    let docs = app.get("/api/docs").send().await;
+    assert_eq!(docs.status, 308);
+    let ui = app
+        .get("/api/docs/index.html?url=/api/openapi.json")
+        .send()
+        .await;
+    assert_eq!(ui.status, 200);
+    assert!(ui.text.contains("swagger"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_document_matches_the_committed_snapshot() {
+    let app = spawn_app().await;
+    let served = app.get("/api/openapi.json").send().await.body;
+    if std::env::var_os("UPDATE_OPENAPI_SNAPSHOT").is_some() {
+        let pretty = serde_json::to_string_pretty(&served).unwrap() + "\n";
+        std::fs::write(SNAPSHOT, pretty).expect("write the snapshot");
+        return;
+    }
+    let committed: Value = serde_json::from_str(
+        &std::fs::read_to_string(SNAPSHOT).expect("docs/openapi.json is committed"),
+    )
+    .expect("the snapshot is JSON");
+    assert!(
+        served == committed,
+        "the served OpenAPI document drifted from docs/openapi.json; review the change and \
+         regenerate it with `make openapi`"
+    );
+}

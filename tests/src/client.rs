@@ -1,0 +1,222 @@
+//! Typed request helpers and user factories.
+
+use crate::{PASSWORD, TestApp};
+use reqwest::Method;
+use reqwest::header::{HeaderMap, SET_COOKIE};
+use serde_json::{Value, json};
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    /// The `Set-Cookie` header values.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+
+    /// The `refreshToken` value set by this response, if any.
+    pub fn refresh_cookie(&self) -> Option<String> {
+        self.set_cookies().iter().find_map(|c| {
+            c.strip_prefix("refreshToken=")
+                .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// Asserts the contract's error body and returns its message.
+    #[track_caller]
+    pub fn error_message(&self, status: u16) -> String {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        let obj = self.body.as_object().expect("error body is an object");
+        assert_eq!(
+            obj.len(),
+            3,
+            "error body has exactly three keys: {}",
+            self.text
+        );
+        assert_eq!(self.body["statusCode"], json!(status));
+        assert!(self.body["error"].is_string());
+        self.body["message"]
+            .as_str()
+            .expect("message is a string")
+            .to_owned()
+    }
+}
+
+/// A logged-in user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub user: Value,
+}
+
+pub struct Request<'a> {
+    app: &'a TestApp,
+    builder: reqwest::RequestBuilder,
+}
+
+impl Request<'_> {
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.builder = self.builder.bearer_auth(token);
+        self
+    }
+
+    pub fn as_user(self, session: &Session) -> Self {
+        let token = session.access_token.clone();
+        self.bearer(&token)
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
+    pub fn cookie(self, refresh_token: &str) -> Self {
+        let value = format!("refreshToken={refresh_token}");
+        self.header("Cookie", &value)
+    }
+
+    pub fn json(mut self, body: &Value) -> Self {
+        self.builder = self.builder.json(body);
+        self
+    }
+
+    pub fn raw(mut self, content_type: &str, body: impl Into<reqwest::Body>) -> Self {
+        self.builder = self.builder.header("Content-Type", content_type).body(body);
+        self
+    }
+
+    pub fn multipart(mut self, form: reqwest::multipart::Form) -> Self {
+        self.builder = self.builder.multipart(form);
+        self
+    }
+
+    pub async fn send(self) -> Resp {
+        let _ = self.app;
+        let response = self
+            .builder
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("response body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+}
+
+impl TestApp {
+    pub fn request(&self, method: Method, path: &str) -> Request<'_> {
+        Request {
+            app: self,
+            builder: self.http.request(method, format!("{}{path}", self.base)),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Request<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Request<'_> {
+        self.request(Method::POST, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Request<'_> {
+        self.request(Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Request<'_> {
+        self.request(Method::DELETE, path)
+    }
+
+    /// Signs up a user of `user_type` ("BUYER"/"SELLER") and returns the response body.
+    pub async fn signup(&self, email: &str, user_type: &str) -> Value {
+        let r = self
+            .post("/api/users")
+            .json(&json!({ "name": "테스트", "email": email, "password": PASSWORD, "type": user_type }))
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "signup failed: {}", r.text);
+        r.body
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Session {
+        let r = self
+            .post("/api/auth/login")
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "login failed: {}", r.text);
+        Session {
+            id: r.body["user"]["id"].as_str().expect("user id").to_owned(),
+            email: email.to_owned(),
+            access_token: r.body["accessToken"].as_str().expect("token").to_owned(),
+            refresh_token: r.refresh_cookie().expect("refresh cookie"),
+            user: r.body["user"].clone(),
+        }
+    }
+
+    /// A new, logged-in user of `user_type` with a unique email.
+    pub async fn user(&self, user_type: &str) -> Session {
+        let email = format!(
+            "{}-{}@codiit.test",
+            user_type.to_lowercase(),
+            kernel::id::random_suffix(8)
+        );
+        self.signup(&email, user_type).await;
+        self.login(&email, PASSWORD).await
+    }
+
+    pub async fn buyer(&self) -> Session {
+        self.user("BUYER").await
+    }
+
+    pub async fn seller(&self) -> Session {
+        self.user("SELLER").await
+    }
+
+    /// One value from this test's database.
+    pub async fn scalar<T>(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> T
+    where
+        T: for<'a> tokio_postgres::types::FromSql<'a>,
+    {
+        self.db
+            .query_one(sql, params)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .get(0)
+    }
+}
