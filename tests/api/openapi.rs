@@ -80,6 +80,15 @@ async fn the_document_lists_every_operation_with_schemas() {
         .await;
     assert_eq!(ui.status, 200);
     assert!(ui.text.contains("swagger"));
+    let unknown = app.get("/api/docs/../../etc/passwd.js").send().await;
+    assert_eq!(unknown.status, 404);
+    let missing = app.get("/api/docs/missing.js").send().await;
+    assert_eq!(
+        missing.error_message(404),
+        "요청한 경로를 찾을 수 없습니다."
+    );
+    // The viewer keeps working after an unknown name (a panic would have killed the worker).
+    assert_eq!(app.get("/api/docs/swagger-ui.css").send().await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

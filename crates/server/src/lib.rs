@@ -127,6 +127,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             .app_data(actix_web::web::PayloadConfig::new(
                 crate::input::MULTIPART_LIMIT,
             ))
+            .wrap(from_fn(middleware::docs_guard))
             .wrap(from_fn(middleware::error_bodies))
             .wrap(from_fn(middleware::cors))
             .wrap(NormalizePath::new(TrailingSlash::Trim))

@@ -172,6 +172,46 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Files of the bundled Swagger UI. paperclip's viewer panics on any other name, so unknown
+/// names are answered with 404 before they reach it.
+const DOCS_FILES: &[&str] = &[
+    "favicon-16x16.png",
+    "favicon-32x32.png",
+    "index.html",
+    "oauth2-redirect.html",
+    "swagger-ui-bundle.js",
+    "swagger-ui-bundle.js.map",
+    "swagger-ui-es-bundle-core.js",
+    "swagger-ui-es-bundle-core.js.map",
+    "swagger-ui-es-bundle.js",
+    "swagger-ui-es-bundle.js.map",
+    "swagger-ui-standalone-preset.js",
+    "swagger-ui-standalone-preset.js.map",
+    "swagger-ui.css",
+    "swagger-ui.css.map",
+    "swagger-ui.js",
+    "swagger-ui.js.map",
+];
+
+pub async fn docs_guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let prefix = format!("{}/", crate::DOCS_PATH);
+    let unknown_file = req
+        .path()
+        .strip_prefix(prefix.as_str())
+        .is_some_and(|file| !DOCS_FILES.contains(&file));
+    if unknown_file {
+        let response = error_response(
+            actix_web::http::StatusCode::NOT_FOUND,
+            crate::error::UNKNOWN_ROUTE,
+        );
+        return Ok(req.into_response(response));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 #[cfg(test)]
 mod tests {
     use super::percent_decode;
