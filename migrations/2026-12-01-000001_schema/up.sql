@@ -5,6 +5,9 @@
 CREATE FUNCTION codiit_new_id() RETURNS text LANGUAGE sql VOLATILE
     AS $$ SELECT replace(gen_random_uuid()::text, '-', '') $$;
 
+-- Product search matches substrings of product and store names (spec §5).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
 -- Reference data -------------------------------------------------------------------------------
 
 CREATE TABLE grades (
@@ -92,6 +95,8 @@ CREATE TABLE stores (
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
 
+CREATE INDEX stores_name_trgm_idx ON stores USING gin (name gin_trgm_ops);
+
 CREATE TABLE favorite_stores (
     id          text PRIMARY KEY DEFAULT codiit_new_id(),
     user_id     text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -130,14 +135,23 @@ CREATE TABLE products (
     CHECK (discount_rate > 0 OR (discount_start_time IS NULL AND discount_end_time IS NULL)),
     CHECK (discount_start_time IS NULL OR discount_end_time IS NULL
            OR discount_start_time < discount_end_time),
+    -- reviewsRating × 10, rounded half-up as §4.7 defines it; stored so `highRating` can use an index.
+    reviews_rating_x10   integer GENERATED ALWAYS AS (
+        CASE WHEN reviews_count = 0 THEN 0
+             ELSE ((20 * reviews_sum + reviews_count) / (2 * reviews_count))::integer END
+    ) STORED,
     CHECK (reviews_count = rate1_count + rate2_count + rate3_count + rate4_count + rate5_count)
 );
 CREATE INDEX products_store_created_idx ON products (store_id, created_at DESC, id DESC);
 CREATE INDEX products_category_created_idx ON products (category_id, created_at DESC, id DESC);
 CREATE INDEX products_created_idx ON products (created_at DESC, id DESC);
-CREATE INDEX products_sales_idx ON products (sales DESC, id DESC);
-CREATE INDEX products_reviews_count_idx ON products (reviews_count DESC, id DESC);
-CREATE INDEX products_price_idx ON products (price, id);
+-- One index per sort of the product list (§5), each ending in created_at DESC, id DESC.
+CREATE INDEX products_sales_idx ON products (sales DESC, created_at DESC, id DESC);
+CREATE INDEX products_reviews_count_idx ON products (reviews_count DESC, created_at DESC, id DESC);
+CREATE INDEX products_rating_idx ON products (reviews_rating_x10 DESC, reviews_count DESC, created_at DESC, id DESC);
+CREATE INDEX products_price_asc_idx ON products (price ASC, created_at DESC, id DESC);
+CREATE INDEX products_price_desc_idx ON products (price DESC, created_at DESC, id DESC);
+CREATE INDEX products_name_trgm_idx ON products USING gin (name gin_trgm_ops);
 
 CREATE TABLE stocks (
     id          text PRIMARY KEY DEFAULT codiit_new_id(),

@@ -7,5 +7,8 @@ mod auth;
 mod http;
 mod metadata;
 mod openapi;
+mod product_list;
+mod products;
+mod stores;
 mod upload;
 mod users;

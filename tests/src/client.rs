@@ -220,3 +220,53 @@ impl TestApp {
             .get(0)
     }
 }
+
+/// A store form the way the web client fills it.
+pub fn store_body(name: &str) -> Value {
+    json!({
+        "name": name,
+        "address": "서울특별시 강남구 테헤란로 123",
+        "detailAddress": "1동 1106호",
+        "phoneNumber": "010-1234-5678",
+        "content": "저희는 CODI-IT 입니다. 좋은 옷을 팝니다."
+    })
+}
+
+/// A product form with one size of stock.
+pub fn product_body(name: &str, price: i64, category: &str) -> Value {
+    json!({
+        "name": name,
+        "price": price,
+        "categoryName": category,
+        "stocks": [{ "sizeId": 3, "quantity": 5 }],
+        "content": "<p>설명</p>"
+    })
+}
+
+impl TestApp {
+    /// A seller with a store; returns the session and the store id.
+    pub async fn seller_with_store(&self) -> (Session, String) {
+        let seller = self.seller().await;
+        let r = self
+            .post("/api/stores")
+            .as_user(&seller)
+            .json(&store_body(&format!("스토어 {}", &seller.id[..6])))
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "store creation failed: {}", r.text);
+        let id = r.body["id"].as_str().expect("store id").to_owned();
+        (seller, id)
+    }
+
+    /// Creates a product through the API and returns its detail body.
+    pub async fn create_product(&self, seller: &Session, body: &Value) -> Value {
+        let r = self
+            .post("/api/products")
+            .as_user(seller)
+            .json(body)
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "product creation failed: {}", r.text);
+        r.body
+    }
+}

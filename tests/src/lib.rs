@@ -4,7 +4,7 @@
 pub mod client;
 pub mod database;
 
-pub use client::{Resp, Session};
+pub use client::{Resp, Session, product_body, store_body};
 
 use server::config::{Config, StorageDriver};
 use std::path::PathBuf;

@@ -3,13 +3,16 @@
 
 pub mod error;
 pub mod id;
+pub mod lenient;
 pub mod paging;
+pub mod patch;
 pub mod testing;
 pub mod text;
 pub mod time;
 pub mod user_type;
 
 pub use error::{BoxError, DomainError, DomainResult, Violations};
+pub use patch::Patch;
 pub use time::{Clock, SystemClock, Timestamp};
 pub use user_type::UserType;
 

@@ -17,6 +17,36 @@ impl PageRequest {
         }
     }
 
+    /// Parses the query values (§0.10): integers ≥ 1; an empty value means the default; a size
+    /// above 100 is clamped. `size_field` names the size parameter in messages.
+    pub fn parse(
+        page: Option<&str>,
+        size: Option<&str>,
+        default_size: i64,
+        size_field: &str,
+    ) -> Result<Self, crate::DomainError> {
+        let mut v = crate::Violations::new();
+        let mut positive = |field: &str, raw: Option<&str>, default: i64| match raw.map(str::trim) {
+            None | Some("") => default,
+            Some(text) => match text.parse::<i64>() {
+                Ok(n) if n >= 1 => n,
+                Ok(_) => {
+                    v.add(field, "must be at least 1");
+                    default
+                }
+                Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => i64::MAX,
+                Err(_) => {
+                    v.add(field, "must be an integer");
+                    default
+                }
+            },
+        };
+        let page = positive("page", page, 1);
+        let size = positive(size_field, size, default_size);
+        v.finish()?;
+        Ok(Self::new(page, size))
+    }
+
     pub fn offset(&self) -> i64 {
         (self.page - 1).saturating_mul(self.size)
     }
@@ -37,6 +67,33 @@ impl PageRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_query_values() {
+        assert_eq!(
+            PageRequest::parse(None, Some(""), 16, "pageSize").unwrap(),
+            PageRequest::new(1, 16)
+        );
+        assert_eq!(
+            PageRequest::parse(Some("2"), Some("500"), 16, "pageSize").unwrap(),
+            PageRequest::new(2, 100)
+        );
+        for (page, size) in [
+            (Some("0"), None),
+            (Some("x"), None),
+            (None, Some("-1")),
+            (None, Some("1.5")),
+        ] {
+            assert!(
+                PageRequest::parse(page, size, 10, "limit").is_err(),
+                "{page:?} {size:?}"
+            );
+        }
+        let absurd =
+            PageRequest::parse(Some("99999999999999999999999"), None, 10, "limit").unwrap();
+        assert_eq!(absurd.page, i64::MAX);
+        assert!(absurd.offset() > 0);
+    }
 
     #[test]
     fn clamps_and_computes() {

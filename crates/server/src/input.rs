@@ -107,6 +107,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 pub struct FormBody<T> {
     pub fields: T,
     pub image_file: Option<Vec<u8>>,
+    /// Multipart and JSON edits differ where the contract says so (E20's discount).
+    pub multipart: bool,
 }
 
 impl<T> FormBody<T> {
@@ -185,6 +187,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for FormBody<T> {
                     Ok(FormBody {
                         fields: from_object(parse_json_object(&bytes)?)?,
                         image_file: None,
+                        multipart: false,
                     })
                 }
                 Some(Encoding::Multipart) => {
@@ -198,6 +201,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for FormBody<T> {
                     Ok(FormBody {
                         fields: from_object(parts.text)?,
                         image_file: parts.image,
+                        multipart: true,
                     })
                 }
                 None => Err(ApiError::bad_request(MALFORMED_BODY)),
@@ -289,86 +293,38 @@ impl OperationModifier for ImageUpload {
     }
 }
 
-/// Lenient scalar inputs (§0.2): integers as integral numbers or digit strings, booleans as
-/// `true`/`false` in any case. Used with `#[serde(default, deserialize_with = …)]`.
+/// Lenient scalar inputs (§0.2) for serde: `#[serde(default, deserialize_with = …)]`.
 pub mod lenient {
+    use kernel::Patch;
     use serde::{Deserialize, Deserializer, de::Error};
     use serde_json::Value;
 
     pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-        match Option::<Value>::deserialize(d)? {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => {
-                if let Some(i) = n.as_i64() {
-                    Ok(Some(i))
-                } else {
-                    match n.as_f64() {
-                        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
-                        _ => Err(D::Error::custom("must be an integer")),
-                    }
-                }
-            }
-            Some(Value::String(s)) => {
-                let t = s.trim();
-                let digits = t.strip_prefix('-').unwrap_or(t);
-                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                    t.parse()
-                        .map(Some)
-                        .map_err(|_| D::Error::custom("is out of range"))
-                } else {
-                    Err(D::Error::custom("must be an integer"))
-                }
-            }
-            Some(_) => Err(D::Error::custom("must be an integer")),
-        }
+        let value = Option::<Value>::deserialize(d)?.unwrap_or(Value::Null);
+        kernel::lenient::integer(&value).map_err(D::Error::custom)
     }
 
     pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        match Option::<Value>::deserialize(d)? {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
-            Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
-            Some(_) => Err(D::Error::custom("must be true or false")),
-        }
+        let value = Option::<Value>::deserialize(d)?.unwrap_or(Value::Null);
+        kernel::lenient::boolean(&value).map_err(D::Error::custom)
     }
 
-    #[cfg(test)]
-    mod tests {
-        use serde::Deserialize;
+    /// Absent (via `#[serde(default)]`), null, or an integer.
+    pub fn patch_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Patch<i64>, D::Error> {
+        let value = Value::deserialize(d)?;
+        Ok(
+            match kernel::lenient::integer(&value).map_err(D::Error::custom)? {
+                Some(i) => Patch::Value(i),
+                None => Patch::Null,
+            },
+        )
+    }
 
-        #[derive(Deserialize)]
-        struct Probe {
-            #[serde(default, deserialize_with = "super::opt_i64")]
-            n: Option<i64>,
-            #[serde(default, deserialize_with = "super::opt_bool")]
-            b: Option<bool>,
-        }
-
-        fn probe(json: &str) -> Result<Probe, serde_json::Error> {
-            serde_json::from_str(json)
-        }
-
-        #[test]
-        fn integers_and_booleans_are_lenient() {
-            assert_eq!(probe(r#"{"n":3}"#).unwrap().n, Some(3));
-            assert_eq!(probe(r#"{"n":3.0}"#).unwrap().n, Some(3));
-            assert_eq!(probe(r#"{"n":"-12"}"#).unwrap().n, Some(-12));
-            assert_eq!(probe(r#"{"n":null}"#).unwrap().n, None);
-            assert_eq!(probe(r#"{}"#).unwrap().n, None);
-            for bad in [
-                r#"{"n":3.5}"#,
-                r#"{"n":"3a"}"#,
-                r#"{"n":true}"#,
-                r#"{"n":"1e3"}"#,
-                r#"{"n":""}"#,
-            ] {
-                assert!(probe(bad).is_err(), "{bad}");
-            }
-            assert_eq!(probe(r#"{"b":"TRUE"}"#).unwrap().b, Some(true));
-            assert_eq!(probe(r#"{"b":false}"#).unwrap().b, Some(false));
-            assert!(probe(r#"{"b":"yes"}"#).is_err());
-            assert!(probe(r#"{"b":1}"#).is_err());
-        }
+    /// Absent (via `#[serde(default)]`), null, or a string.
+    pub fn patch_string<'de, D: Deserializer<'de>>(d: D) -> Result<Patch<String>, D::Error> {
+        Ok(match Option::<String>::deserialize(d)? {
+            Some(s) => Patch::Value(s),
+            None => Patch::Null,
+        })
     }
 }

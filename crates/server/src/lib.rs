@@ -23,7 +23,7 @@ use actix_web::{HttpServer, web};
 use adapter_auth::{BcryptHasher, JwtAccessTokens, OpaqueRefreshTokens};
 use adapter_local_media::LocalMediaStore;
 use adapter_postgres::{Database, PoolSettings};
-use catalog::Reference;
+use catalog::{Catalog, CatalogSettings, Reference};
 use identity::{AccountSettings, Accounts};
 use kernel::{Clock, SystemClock};
 use loyalty::Loyalty;
@@ -87,11 +87,27 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         }
     };
     let images = Images::new(store, clock.clone());
-    let default_user_image = config
-        .default_user_image_url
-        .clone()
-        .unwrap_or_else(|| format!("{base_url}/static/default-user.png"));
 
+    let static_image = |configured: &Option<String>, file: &str| {
+        configured
+            .clone()
+            .unwrap_or_else(|| format!("{base_url}/static/{file}"))
+    };
+    let catalog = Catalog::new(
+        db.clone(),
+        db.clone(),
+        db.clone(),
+        images.clone(),
+        clock.clone(),
+        CatalogSettings {
+            zone: config.app_timezone,
+            default_store_image: static_image(&config.default_store_image_url, "default-store.png"),
+            default_product_image: static_image(
+                &config.default_product_image_url,
+                "default-product.png",
+            ),
+        },
+    );
     let accounts = Accounts::new(
         db.clone(),
         db.clone(),
@@ -102,7 +118,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         clock.clone(),
         AccountSettings {
             refresh_ttl: chrono::Duration::days(config.refresh_token_ttl_days),
-            default_user_image,
+            default_user_image: static_image(&config.default_user_image_url, "default-user.png"),
         },
     );
     let state = web::Data::new(AppState {
@@ -110,6 +126,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         accounts,
         loyalty: Loyalty::new(db.clone()),
         reference: Reference::new(db.clone()),
+        catalog,
         images,
         refresh_cookie: RefreshCookie {
             max_age_seconds: config.refresh_token_ttl_days * 86_400,

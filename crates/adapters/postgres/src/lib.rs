@@ -3,10 +3,13 @@
 
 mod db;
 mod error;
+mod products;
 mod reference;
 pub mod schema;
 mod sessions;
+mod stores;
 mod users;
 
 pub use db::{Database, PoolSettings, run_migrations};
 pub use error::PgError;
+pub use products::search_sql;

@@ -102,6 +102,7 @@ diesel::table! {
         rate5_count -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        reviews_rating_x10 -> Int4,
     }
 }
 

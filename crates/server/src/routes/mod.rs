@@ -4,6 +4,8 @@
 mod auth;
 mod health;
 mod metadata;
+mod products;
+mod stores;
 mod upload;
 mod users;
 
@@ -26,6 +28,32 @@ pub fn api() -> web::Scope {
         .service(web::resource("/users/me/likes").route(web::get().to(users::likes)))
         .service(web::resource("/users/me/points").route(web::get().to(users::points)))
         .service(web::resource("/users/delete").route(web::delete().to(users::delete_me)))
+        .service(web::resource("/stores").route(web::post().to(stores::create)))
+        .service(web::resource("/stores/detail/my").route(web::get().to(stores::mine)))
+        .service(
+            web::resource("/stores/detail/my/product").route(web::get().to(stores::my_products)),
+        )
+        .service(
+            web::resource("/stores/{storeId}")
+                .route(web::get().to(stores::detail))
+                .route(web::patch().to(stores::update)),
+        )
+        .service(
+            web::resource("/stores/{storeId}/favorite")
+                .route(web::post().to(stores::favorite))
+                .route(web::delete().to(stores::unfavorite)),
+        )
+        .service(
+            web::resource("/products")
+                .route(web::get().to(products::list))
+                .route(web::post().to(products::create)),
+        )
+        .service(
+            web::resource("/products/{productId}")
+                .route(web::get().to(products::detail))
+                .route(web::patch().to(products::update))
+                .route(web::delete().to(products::delete)),
+        )
         .service(web::resource("/metadata/grade").route(web::get().to(metadata::grades)))
         .service(web::resource("/metadata/size").route(web::get().to(metadata::sizes)))
         .service(

@@ -76,9 +76,15 @@ pub async fn update_me(
 ///
 /// Newest first. A SELLER always gets `[]`.
 #[api_v2_operation(tags(Users))]
-pub async fn likes(_user: AuthUser) -> ApiResult<Ok<Vec<FavoriteStoreResponse>>> {
-    // Stores and favourites arrive with the catalog capability.
-    Result::Ok(ok(Vec::new()))
+pub async fn likes(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<Ok<Vec<FavoriteStoreResponse>>> {
+    let favorites = state
+        .catalog
+        .favorites(&user.0.id, user.0.user_type)
+        .await?;
+    Result::Ok(ok(favorites.into_iter().map(Into::into).collect()))
 }
 
 /// My points and grade (E8)

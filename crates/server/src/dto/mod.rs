@@ -1,5 +1,10 @@
 //! Response and request shapes of the contract (spec §2.0.1), with their OpenAPI schemas.
 
+mod catalog;
+pub mod fields;
+
+pub use catalog::*;
+
 use identity::User;
 use kernel::time::format_ts;
 use paperclip::actix::Apiv2Schema;
@@ -116,30 +121,6 @@ pub struct ProfileRequest {
 
 #[derive(Debug, Serialize, Apiv2Schema)]
 #[serde(rename_all = "camelCase")]
-pub struct StoreResponse {
-    pub id: String,
-    pub name: String,
-    pub user_id: String,
-    pub address: String,
-    pub detail_address: String,
-    pub phone_number: String,
-    pub content: String,
-    pub image: String,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Serialize, Apiv2Schema)]
-#[serde(rename_all = "camelCase")]
-pub struct FavoriteStoreResponse {
-    pub store_id: String,
-    pub user_id: String,
-    pub created_at: String,
-    pub store: StoreResponse,
-}
-
-#[derive(Debug, Serialize, Apiv2Schema)]
-#[serde(rename_all = "camelCase")]
 pub struct PointsResponse {
     pub points: i64,
     pub lifetime_purchase: i64,
@@ -173,8 +154,8 @@ pub struct SizeResponse {
     pub size: SizeNames,
 }
 
-impl From<catalog::Size> for SizeResponse {
-    fn from(s: catalog::Size) -> Self {
+impl From<::catalog::Size> for SizeResponse {
+    fn from(s: ::catalog::Size) -> Self {
         Self {
             id: s.id,
             name: s.name,
@@ -193,8 +174,8 @@ pub struct CategoryResponse {
     pub name: String,
 }
 
-impl From<catalog::Category> for CategoryResponse {
-    fn from(c: catalog::Category) -> Self {
+impl From<::catalog::Category> for CategoryResponse {
+    fn from(c: ::catalog::Category) -> Self {
         Self {
             id: c.id,
             name: c.name,

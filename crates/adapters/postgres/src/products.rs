@@ -1,0 +1,524 @@
+use crate::Database;
+use crate::error::PgError;
+use crate::schema::{products, stocks};
+use catalog::pricing::Discount;
+use catalog::query::ProductSearch;
+use catalog::{
+    Category, NewProduct, ProductChanges, ProductDetail, ProductSort, ProductSummary, Products,
+    ReviewStats, SellerProduct, Stock,
+};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use kernel::paging::PageRequest;
+use kernel::{DomainResult, Timestamp};
+
+/// The columns of a product summary; `p` is the product, `s` its store.
+const SUMMARY_COLUMNS: &str = "
+    p.id, p.store_id, s.name AS store_name, s.user_id AS owner_id, p.name, p.image, p.price,
+    p.discount_rate, p.discount_start_time, p.discount_end_time, p.sales,
+    p.reviews_count, p.reviews_sum, p.rate1_count, p.rate2_count, p.rate3_count, p.rate4_count,
+    p.rate5_count, p.created_at, p.updated_at,
+    NOT EXISTS (SELECT 1 FROM stocks k WHERE k.product_id = p.id AND k.quantity > 0) AS is_sold_out";
+
+#[derive(QueryableByName)]
+struct SummaryRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    store_id: String,
+    #[diesel(sql_type = Text)]
+    store_name: String,
+    #[diesel(sql_type = Text)]
+    owner_id: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    image: String,
+    #[diesel(sql_type = BigInt)]
+    price: i64,
+    #[diesel(sql_type = Int4)]
+    discount_rate: i32,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    discount_start_time: Option<Timestamp>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    discount_end_time: Option<Timestamp>,
+    #[diesel(sql_type = BigInt)]
+    sales: i64,
+    #[diesel(sql_type = Int4)]
+    reviews_count: i32,
+    #[diesel(sql_type = BigInt)]
+    reviews_sum: i64,
+    #[diesel(sql_type = Int4)]
+    rate1_count: i32,
+    #[diesel(sql_type = Int4)]
+    rate2_count: i32,
+    #[diesel(sql_type = Int4)]
+    rate3_count: i32,
+    #[diesel(sql_type = Int4)]
+    rate4_count: i32,
+    #[diesel(sql_type = Int4)]
+    rate5_count: i32,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: Timestamp,
+    #[diesel(sql_type = Timestamptz)]
+    updated_at: Timestamp,
+    #[diesel(sql_type = Bool)]
+    is_sold_out: bool,
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> (ProductSummary, String) {
+        let summary = ProductSummary {
+            id: self.id,
+            store_id: self.store_id,
+            store_name: self.store_name,
+            name: self.name,
+            image: self.image,
+            price: self.price,
+            discount: Discount {
+                rate: self.discount_rate,
+                start: self.discount_start_time,
+                end: self.discount_end_time,
+            },
+            sales: self.sales,
+            reviews: ReviewStats {
+                count: i64::from(self.reviews_count),
+                sum: self.reviews_sum,
+                by_rating: [
+                    self.rate1_count,
+                    self.rate2_count,
+                    self.rate3_count,
+                    self.rate4_count,
+                    self.rate5_count,
+                ]
+                .map(i64::from),
+            },
+            is_sold_out: self.is_sold_out,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        };
+        (summary, self.owner_id)
+    }
+}
+
+#[derive(QueryableByName)]
+struct DetailExtra {
+    #[diesel(sql_type = Text)]
+    content: String,
+    #[diesel(sql_type = Text)]
+    category_id: String,
+    #[diesel(sql_type = Text)]
+    category_name: String,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+#[derive(Queryable)]
+struct SellerProductRow {
+    id: String,
+    image: String,
+    name: String,
+    price: i64,
+    stock: i64,
+    discount_rate: i32,
+    discount_start_time: Option<Timestamp>,
+    discount_end_time: Option<Timestamp>,
+    created_at: Timestamp,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = products)]
+struct ProductUpdate {
+    category_id: Option<String>,
+    name: Option<String>,
+    content: Option<String>,
+    image: Option<String>,
+    price: Option<i64>,
+    discount_rate: Option<i32>,
+    // `Some(None)` writes NULL.
+    discount_start_time: Option<Option<Timestamp>>,
+    discount_end_time: Option<Option<Timestamp>>,
+    updated_at: Timestamp,
+}
+
+fn order_by(sort: ProductSort) -> &'static str {
+    match sort {
+        ProductSort::Recent => "p.created_at DESC, p.id DESC",
+        ProductSort::LowPrice => "p.price ASC, p.created_at DESC, p.id DESC",
+        ProductSort::HighPrice => "p.price DESC, p.created_at DESC, p.id DESC",
+        ProductSort::MostReviewed => "p.reviews_count DESC, p.created_at DESC, p.id DESC",
+        ProductSort::HighRating => {
+            "p.reviews_rating_x10 DESC, p.reviews_count DESC, p.created_at DESC, p.id DESC"
+        }
+        ProductSort::SalesRanking => "p.sales DESC, p.created_at DESC, p.id DESC",
+    }
+}
+
+/// `%` and `_` are literal in the search text (§5).
+fn like_pattern(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    escaped.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}
+
+/// One bind value of the dynamic search query.
+enum Bind {
+    Text(String),
+    Int(i64),
+    Int4(i32),
+}
+
+/// The WHERE clause of a search and its binds, numbered from `$1`.
+fn filters(q: &ProductSearch) -> (String, Vec<Bind>) {
+    let mut clauses = Vec::new();
+    let mut binds = Vec::new();
+    let next = |bind: Bind, binds: &mut Vec<Bind>| {
+        binds.push(bind);
+        format!("${}", binds.len())
+    };
+    if let Some(text) = &q.search {
+        let n = next(Bind::Text(like_pattern(text)), &mut binds);
+        clauses.push(format!("(p.name ILIKE {n} OR s.name ILIKE {n})"));
+    }
+    if let Some(category) = &q.category_id {
+        let n = next(Bind::Text(category.clone()), &mut binds);
+        clauses.push(format!("p.category_id = {n}"));
+    }
+    if let Some(min) = q.price_min {
+        let n = next(Bind::Int(min), &mut binds);
+        clauses.push(format!("p.price >= {n}"));
+    }
+    if let Some(max) = q.price_max {
+        let n = next(Bind::Int(max), &mut binds);
+        clauses.push(format!("p.price <= {n}"));
+    }
+    if let Some(size) = q.size_id {
+        let n = next(Bind::Int4(size), &mut binds);
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM stocks z WHERE z.product_id = p.id AND z.size_id = {n})"
+        ));
+    }
+    if let Some(store) = &q.store_id {
+        let n = next(Bind::Text(store.clone()), &mut binds);
+        clauses.push(format!("p.store_id = {n}"));
+    }
+    let clause = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (clause, binds)
+}
+
+fn bound<'a>(
+    sql: String,
+    binds: &[Bind],
+) -> diesel::query_builder::BoxedSqlQuery<'a, diesel::pg::Pg, diesel::query_builder::SqlQuery> {
+    let mut query = diesel::sql_query(sql).into_boxed();
+    for bind in binds {
+        query = match bind {
+            Bind::Text(s) => query.bind::<Text, _>(s.clone()),
+            Bind::Int(i) => query.bind::<BigInt, _>(*i),
+            Bind::Int4(i) => query.bind::<Int4, _>(*i),
+        };
+    }
+    query
+}
+
+/// The SQL of one product-list page and of its count, with their binds (also used by the
+/// benchmarks to measure the database's own limit).
+pub fn search_sql(q: &ProductSearch) -> (String, String, usize) {
+    let (clause, binds) = filters(q);
+    let n = binds.len();
+    let page = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM products p JOIN stores s ON s.id = p.store_id {clause} \
+         ORDER BY {} LIMIT ${} OFFSET ${}",
+        order_by(q.sort),
+        n + 1,
+        n + 2
+    );
+    // The store join is needed only to match store names.
+    let count = if q.search.is_some() {
+        format!(
+            "SELECT count(*) AS count FROM products p JOIN stores s ON s.id = p.store_id {clause}"
+        )
+    } else {
+        format!("SELECT count(*) AS count FROM products p {clause}")
+    };
+    (page, count, n)
+}
+
+impl Products for Database {
+    async fn create(&self, new: NewProduct) -> DomainResult<()> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, PgError, _>(async |c| {
+            diesel::insert_into(products::table)
+                .values((
+                    products::id.eq(&new.id),
+                    products::store_id.eq(&new.store_id),
+                    products::category_id.eq(&new.category_id),
+                    products::name.eq(&new.name),
+                    products::content.eq(&new.content),
+                    products::image.eq(&new.image),
+                    products::price.eq(new.price),
+                    products::discount_rate.eq(new.discount.rate),
+                    products::discount_start_time.eq(new.discount.start),
+                    products::discount_end_time.eq(new.discount.end),
+                    products::created_at.eq(new.now),
+                    products::updated_at.eq(new.now),
+                ))
+                .execute(c)
+                .await?;
+            let rows: Vec<_> = new
+                .stocks
+                .iter()
+                .map(|line| {
+                    (
+                        stocks::id.eq(kernel::id::new_id()),
+                        stocks::product_id.eq(&new.id),
+                        stocks::size_id.eq(line.size_id),
+                        stocks::quantity.eq(line.quantity),
+                        stocks::created_at.eq(new.now),
+                        stocks::updated_at.eq(new.now),
+                    )
+                })
+                .collect();
+            diesel::insert_into(stocks::table)
+                .values(&rows)
+                .execute(c)
+                .await?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn detail(&self, id: &str) -> DomainResult<Option<ProductDetail>> {
+        let mut conn = self.conn().await?;
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, p.content, p.category_id, c.name AS category_name \
+             FROM products p JOIN stores s ON s.id = p.store_id \
+             JOIN categories c ON c.id = p.category_id WHERE p.id = $1"
+        );
+        let row: Option<(SummaryRow, DetailExtra)> = diesel::sql_query(sql)
+            .bind::<Text, _>(id)
+            .get_result::<SummaryAndDetail>(&mut *conn)
+            .await
+            .optional()
+            .map_err(PgError::from)?
+            .map(|r| (r.summary, r.extra));
+        let Some((summary, extra)) = row else {
+            return Ok(None);
+        };
+        let stock_rows: Vec<(String, i32, String, i32)> = stocks::table
+            .inner_join(crate::schema::sizes::table)
+            .filter(stocks::product_id.eq(id))
+            .order(stocks::size_id.asc())
+            .select((
+                stocks::id,
+                stocks::size_id,
+                crate::schema::sizes::name,
+                stocks::quantity,
+            ))
+            .load(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        let (summary, owner_id) = summary.into_summary();
+        Ok(Some(ProductDetail {
+            stocks: stock_rows
+                .into_iter()
+                .map(|(stock_id, size_id, size_name, quantity)| Stock {
+                    id: stock_id,
+                    product_id: summary.id.clone(),
+                    size_id,
+                    size_name,
+                    quantity,
+                })
+                .collect(),
+            summary,
+            owner_id,
+            content: extra.content,
+            category: Category {
+                id: extra.category_id,
+                name: extra.category_name,
+            },
+        }))
+    }
+
+    async fn update(&self, id: &str, changes: ProductChanges, now: Timestamp) -> DomainResult<()> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, PgError, _>(async |c| {
+            let discount = changes.discount;
+            diesel::update(products::table.find(id))
+                .set(ProductUpdate {
+                    category_id: changes.category_id.clone(),
+                    name: changes.name.clone(),
+                    content: changes.content.clone(),
+                    image: changes.image.clone(),
+                    price: changes.price,
+                    discount_rate: discount.map(|d| d.rate),
+                    discount_start_time: discount.map(|d| d.start),
+                    discount_end_time: discount.map(|d| d.end),
+                    updated_at: now,
+                })
+                .execute(c)
+                .await?;
+            if let Some(lines) = &changes.stocks {
+                let sizes: Vec<i32> = lines.iter().map(|l| l.size_id).collect();
+                diesel::delete(
+                    stocks::table
+                        .filter(stocks::product_id.eq(id))
+                        .filter(stocks::size_id.ne_all(&sizes)),
+                )
+                .execute(c)
+                .await?;
+                let rows: Vec<_> = lines
+                    .iter()
+                    .map(|line| {
+                        (
+                            stocks::id.eq(kernel::id::new_id()),
+                            stocks::product_id.eq(id),
+                            stocks::size_id.eq(line.size_id),
+                            stocks::quantity.eq(line.quantity),
+                            stocks::created_at.eq(now),
+                            stocks::updated_at.eq(now),
+                        )
+                    })
+                    .collect();
+                diesel::insert_into(stocks::table)
+                    .values(&rows)
+                    .on_conflict((stocks::product_id, stocks::size_id))
+                    .do_update()
+                    .set((
+                        stocks::quantity.eq(diesel::upsert::excluded(stocks::quantity)),
+                        stocks::updated_at.eq(now),
+                    ))
+                    .execute(c)
+                    .await?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn delete(&self, id: &str) -> DomainResult<()> {
+        let mut conn = self.conn().await?;
+        // Stocks, inquiries (with replies) and cart lines cascade; order items, reviews and
+        // notifications keep their rows with a null reference (§1.4).
+        diesel::delete(products::table.find(id))
+            .execute(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn of_store(
+        &self,
+        store_id: &str,
+        page: PageRequest,
+    ) -> DomainResult<(Vec<SellerProduct>, i64)> {
+        let mut conn = self.conn().await?;
+        let total: i64 = products::table
+            .filter(products::store_id.eq(store_id))
+            .count()
+            .get_result(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        let stock_sum = diesel::dsl::sql::<BigInt>(
+            "(SELECT COALESCE(SUM(k.quantity), 0)::bigint FROM stocks k WHERE k.product_id = products.id)",
+        );
+        let rows: Vec<SellerProductRow> = products::table
+            .filter(products::store_id.eq(store_id))
+            .order((products::created_at.desc(), products::id.desc()))
+            .limit(page.size)
+            .offset(page.offset())
+            .select((
+                products::id,
+                products::image,
+                products::name,
+                products::price,
+                stock_sum,
+                products::discount_rate,
+                products::discount_start_time,
+                products::discount_end_time,
+                products::created_at,
+            ))
+            .load(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        let list = rows
+            .into_iter()
+            .map(|r| SellerProduct {
+                id: r.id,
+                image: r.image,
+                name: r.name,
+                price: r.price,
+                stock: r.stock,
+                discount: Discount {
+                    rate: r.discount_rate,
+                    start: r.discount_start_time,
+                    end: r.discount_end_time,
+                },
+                created_at: r.created_at,
+            })
+            .collect();
+        Ok((list, total))
+    }
+
+    async fn search(&self, q: &ProductSearch) -> DomainResult<(Vec<ProductSummary>, i64)> {
+        let mut conn = self.conn().await?;
+        let (page_sql, count_sql, _) = search_sql(q);
+        let (_, binds) = filters(q);
+        let rows: Vec<SummaryRow> = bound(page_sql, &binds)
+            .bind::<BigInt, _>(q.page.size)
+            .bind::<BigInt, _>(q.page.offset())
+            .load(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        // A full first page is the whole answer; otherwise count.
+        let total = if q.page.page == 1 && (rows.len() as i64) < q.page.size {
+            rows.len() as i64
+        } else {
+            bound(count_sql, &binds)
+                .get_result::<Count>(&mut *conn)
+                .await
+                .map_err(PgError::from)?
+                .count
+        };
+        Ok((
+            rows.into_iter().map(|r| r.into_summary().0).collect(),
+            total,
+        ))
+    }
+}
+
+#[derive(QueryableByName)]
+struct SummaryAndDetail {
+    #[diesel(embed)]
+    summary: SummaryRow,
+    #[diesel(embed)]
+    extra: DetailExtra,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_is_literal() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

@@ -1,0 +1,336 @@
+//! E18 (spec §5): every filter and sort, one by one and combined, on a dataset built here.
+
+use api_tests::{Session, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+struct Catalogue {
+    app: TestApp,
+    ids: Vec<String>,
+    store_a: String,
+    store_b: String,
+}
+
+async fn store(app: &TestApp, name: &str) -> (Session, String) {
+    let seller = app.seller().await;
+    let mut body = api_tests::store_body(name);
+    body["name"] = json!(name);
+    let r = app
+        .post("/api/stores")
+        .as_user(&seller)
+        .json(&body)
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    (seller, r.body["id"].as_str().unwrap().to_owned())
+}
+
+/// p1..p7 as the assertions below describe them; p1 is the oldest.
+async fn catalogue() -> Catalogue {
+    let app = spawn_app().await;
+    let (a, store_a) = store(&app, "Alpha Shop").await;
+    let (b, store_b) = store(&app, "베타 50%_샵").await;
+    let specs = [
+        (
+            &a,
+            "린넨 셔츠",
+            19000,
+            "top",
+            json!([{ "sizeId": 3, "quantity": 4 }]),
+        ),
+        (
+            &a,
+            "데님 팬츠",
+            45000,
+            "bottom",
+            json!([{ "sizeId": 4, "quantity": 1 }, { "sizeId": 5, "quantity": 2 }]),
+        ),
+        (
+            &a,
+            "플라워 원피스",
+            89000,
+            "dress",
+            json!([{ "sizeId": 6, "quantity": 0 }]),
+        ),
+        (
+            &b,
+            "울 코트",
+            250000,
+            "outer",
+            json!([{ "sizeId": 3, "quantity": 1 }, { "sizeId": 4, "quantity": 1 }]),
+        ),
+        (
+            &b,
+            "니트 스커트",
+            20000,
+            "skirt",
+            json!([{ "sizeId": 2, "quantity": 7 }]),
+        ),
+        (
+            &b,
+            "러닝화",
+            50000,
+            "shoes",
+            json!([{ "sizeId": 6, "quantity": 9 }]),
+        ),
+        (
+            &a,
+            "100% cotton_tee",
+            9900,
+            "top",
+            json!([{ "sizeId": 1, "quantity": 3 }]),
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (seller, name, price, category, stocks) in specs {
+        let body =
+            json!({ "name": name, "price": price, "categoryName": category, "stocks": stocks });
+        ids.push(
+            app.create_product(seller, &body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    // (sales, reviews_count, reviews_sum, [rate1..rate5]) per product.
+    let stats: [(i64, i32, i64, [i32; 5]); 7] = [
+        (5, 2, 9, [0, 0, 0, 1, 1]),
+        (10, 5, 23, [0, 0, 1, 0, 4]),
+        (1, 1, 5, [0, 0, 0, 0, 1]),
+        (10, 2, 9, [0, 0, 0, 1, 1]),
+        (0, 0, 0, [0, 0, 0, 0, 0]),
+        (3, 3, 12, [0, 0, 0, 3, 0]),
+        (0, 0, 0, [0, 0, 0, 0, 0]),
+    ];
+    for (i, (id, (sales, count, sum, r))) in ids.iter().zip(stats).enumerate() {
+        let hours_ago = 6 - i as i32;
+        app.db
+            .execute(
+                "UPDATE products SET sales = $2, reviews_count = $3, reviews_sum = $4, rate1_count = $5,
+                   rate2_count = $6, rate3_count = $7, rate4_count = $8, rate5_count = $9,
+                   created_at = now() - make_interval(hours => $10) WHERE id = $1",
+                &[id, &sales, &count, &sum, &r[0], &r[1], &r[2], &r[3], &r[4], &hours_ago],
+            )
+            .await
+            .unwrap();
+    }
+    Catalogue {
+        app,
+        ids,
+        store_a,
+        store_b,
+    }
+}
+
+impl Catalogue {
+    /// The product numbers (1-based) a query returns, and its totalCount.
+    async fn query(&self, query: &str) -> (Vec<usize>, i64) {
+        let r = self.app.get(&format!("/api/products?{query}")).send().await;
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        let numbers = r.body["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                1 + self
+                    .ids
+                    .iter()
+                    .position(|id| p["id"] == json!(id))
+                    .expect("a known product")
+            })
+            .collect();
+        (numbers, r.body["totalCount"].as_i64().unwrap())
+    }
+
+    async fn numbers(&self, query: &str) -> Vec<usize> {
+        let (numbers, total) = self.query(query).await;
+        assert_eq!(
+            total as usize,
+            numbers.len(),
+            "{query}: totalCount counts every match"
+        );
+        numbers
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_sort_orders_as_specified() {
+    let c = catalogue().await;
+    assert_eq!(c.numbers("").await, [7, 6, 5, 4, 3, 2, 1]);
+    assert_eq!(c.numbers("sort=recent").await, [7, 6, 5, 4, 3, 2, 1]);
+    assert_eq!(c.numbers("sort=bogus").await, [7, 6, 5, 4, 3, 2, 1]);
+    assert_eq!(c.numbers("sort=lowPrice").await, [7, 1, 5, 2, 6, 3, 4]);
+    assert_eq!(c.numbers("sort=highPrice").await, [4, 3, 6, 2, 5, 1, 7]);
+    assert_eq!(c.numbers("sort=mostReviewed").await, [2, 6, 4, 1, 3, 7, 5]);
+    assert_eq!(c.numbers("sort=highRating").await, [3, 2, 4, 1, 6, 7, 5]);
+    assert_eq!(c.numbers("sort=salesRanking").await, [4, 2, 1, 6, 3, 7, 5]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ties_break_on_id_descending() {
+    let c = catalogue().await;
+    c.app
+        .db
+        .execute(
+            "UPDATE products SET created_at = '2025-01-01T00:00:00Z'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut sorted: Vec<usize> = (1..=7).collect();
+    sorted.sort_by(|a, b| c.ids[b - 1].cmp(&c.ids[a - 1]));
+    assert_eq!(c.numbers("sort=recent").await, sorted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_items_have_the_contract_shape() {
+    let c = catalogue().await;
+    let r = c
+        .app
+        .get("/api/products?sort=highRating&pageSize=1")
+        .send()
+        .await;
+    let item = &r.body["list"][0];
+    let mut keys: Vec<&String> = item.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "createdAt",
+            "discountEndTime",
+            "discountPrice",
+            "discountRate",
+            "discountStartTime",
+            "id",
+            "image",
+            "isSoldOut",
+            "name",
+            "price",
+            "reviewsCount",
+            "reviewsRating",
+            "sales",
+            "storeId",
+            "storeName",
+            "updatedAt"
+        ]
+    );
+    assert_eq!(item["reviewsRating"], 5.0);
+    assert_eq!(item["isSoldOut"], true, "sold-out products are listed");
+    assert_eq!(item["storeName"], "Alpha Shop");
+    let second = c
+        .app
+        .get("/api/products?sort=highRating&pageSize=1&page=2")
+        .send()
+        .await;
+    assert_eq!(second.body["list"][0]["reviewsRating"], 4.6);
+    assert_eq!(second.body["totalCount"], 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_matches_product_and_store_names_literally() {
+    let c = catalogue().await;
+    assert_eq!(c.numbers("search=셔츠").await, [1]);
+    assert_eq!(c.numbers("search=%20%20ALPHA%20").await, [7, 3, 2, 1]);
+    assert_eq!(
+        c.numbers("search=_").await,
+        [7, 6, 5, 4],
+        "`_` is not a wildcard"
+    );
+    assert_eq!(
+        c.numbers("search=%25_").await,
+        [6, 5, 4],
+        "`%` is not a wildcard"
+    );
+    assert_eq!(c.numbers("search=COTTON").await, [7]);
+    assert_eq!(c.numbers("search=없는상품").await, Vec::<usize>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn category_price_size_and_store_filters() {
+    let c = catalogue().await;
+    assert_eq!(c.numbers("categoryName=TOP").await, [7, 1]);
+    assert_eq!(c.numbers("categoryName=hats").await, Vec::<usize>::new());
+    assert_eq!(
+        c.numbers("priceMin=20000&priceMax=50000").await,
+        [6, 5, 2],
+        "bounds are inclusive"
+    );
+    assert_eq!(c.numbers("priceMin=0").await.len(), 7);
+    assert_eq!(c.numbers("priceMax=0").await.len(), 7);
+    assert_eq!(c.numbers("priceMin=200000").await, [4]);
+    assert_eq!(
+        c.numbers("priceMin=60000&priceMax=50000").await,
+        Vec::<usize>::new()
+    );
+    assert_eq!(
+        c.numbers("size=Free").await,
+        [6, 3],
+        "any quantity, case-insensitive"
+    );
+    assert_eq!(c.numbers("size=m").await, [4, 1]);
+    assert_eq!(c.numbers("size=XXL").await, Vec::<usize>::new());
+    assert_eq!(
+        c.numbers(&format!("favoriteStore={}", c.store_b)).await,
+        [6, 5, 4]
+    );
+    assert_eq!(
+        c.numbers("favoriteStore=unknown-store").await,
+        Vec::<usize>::new()
+    );
+    let combined = format!(
+        "favoriteStore={}&size=M&priceMax=20000&sort=lowPrice",
+        c.store_a
+    );
+    assert_eq!(c.numbers(&combined).await, [1]);
+    assert_eq!(
+        c.numbers("categoryName=top&search=셔츠&priceMin=10000")
+            .await,
+        [1]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_counts_all_matches() {
+    let c = catalogue().await;
+    assert_eq!(c.query("pageSize=2&page=2").await, (vec![5, 4], 7));
+    assert_eq!(c.query("pageSize=2&page=4").await, (vec![1], 7));
+    assert_eq!(c.query("page=10").await, (vec![], 7));
+    assert_eq!(c.query("pageSize=500").await.0.len(), 7);
+    assert_eq!(
+        c.query("categoryName=top&pageSize=1&page=2").await,
+        (vec![1], 2)
+    );
+    // What the web client sends for its main list, empty filters included.
+    let web =
+        "page=1&pageSize=16&sort=highRating&search=&priceMin=0&size=&favoriteStore=&categoryName=";
+    assert_eq!(c.numbers(web).await, [3, 2, 4, 1, 6, 7, 5]);
+    assert_eq!(
+        c.query("page=1&pageSize=4&sort=salesRanking").await,
+        (vec![4, 2, 1, 6], 7)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_numbers_are_400() {
+    let c = catalogue().await;
+    for (query, field) in [
+        ("page=0", "page:"),
+        ("page=abc", "page:"),
+        ("pageSize=-1", "pageSize:"),
+        ("priceMin=-5", "priceMin:"),
+        ("priceMax=1.5", "priceMax:"),
+    ] {
+        let r = c.app.get(&format!("/api/products?{query}")).send().await;
+        assert!(
+            r.error_message(400).starts_with(field),
+            "{query}: {}",
+            r.text
+        );
+    }
+    let absurd = c
+        .app
+        .get("/api/products?page=999999999999999999")
+        .send()
+        .await;
+    assert_eq!(absurd.status, 200);
+    assert_eq!(absurd.body["list"], Value::Array(vec![]));
+}
