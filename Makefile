@@ -49,11 +49,17 @@ clippy:
 
 unit-and-api:
 	@db_url="$${DATABASE_URL:-$$(deploy/local-pg.sh start test)}"; \
+	s3_url="$${CODIIT_TEST_S3_ENDPOINT:-}"; \
+	if [ -z "$$s3_url" ] && [ "$${CODIIT_SKIP_S3_TESTS:-}" != 1 ]; then \
+	  s3_url="$$(deploy/local-s3.sh start)"; \
+	  trap 'deploy/local-s3.sh stop' EXIT; \
+	fi; \
+	export DATABASE_URL="$$db_url" CODIIT_TEST_S3_ENDPOINT="$$s3_url"; \
 	if cargo nextest --version >/dev/null 2>&1; then \
-	  DATABASE_URL="$$db_url" cargo nextest run --workspace --no-fail-fast; \
+	  cargo nextest run --workspace --no-fail-fast; \
 	else \
 	  echo "NOTICE: cargo-nextest not found; running cargo test"; \
-	  DATABASE_URL="$$db_url" cargo test --workspace --no-fail-fast; \
+	  cargo test --workspace --no-fail-fast; \
 	fi
 
 openapi-check:
@@ -68,3 +74,4 @@ openapi:
 db-stop:
 	deploy/local-pg.sh stop run
 	deploy/local-pg.sh stop test
+	deploy/local-s3.sh stop

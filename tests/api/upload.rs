@@ -151,3 +151,103 @@ async fn uploads_path_cannot_escape_the_upload_directory() {
     assert_eq!(asset.headers()["content-type"], "image/png");
     assert!(asset.bytes().await.unwrap().starts_with(b"\x89PNG"));
 }
+
+/// The loopback S3 server `make test` starts, or `None` when S3 tests are explicitly skipped.
+fn s3_endpoint() -> Option<String> {
+    if std::env::var("CODIIT_SKIP_S3_TESTS").as_deref() == Ok("1") {
+        return None;
+    }
+    Some(std::env::var("CODIIT_TEST_S3_ENDPOINT").expect(
+        "CODIIT_TEST_S3_ENDPOINT must name a loopback S3 server (run `make test`, or \
+         `deploy/local-s3.sh start`)",
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_s3_driver_uploads_land_in_the_bucket() {
+    let Some(endpoint) = s3_endpoint() else {
+        return;
+    };
+    let bucket = format!("codiit-test-{}", kernel::id::random_suffix(10));
+    let public = format!("{endpoint}/{bucket}");
+    let s3 = adapter_s3::S3MediaStore::new(adapter_s3::S3Settings {
+        bucket: bucket.clone(),
+        region: "us-east-1".into(),
+        access_key_id: Some("test".into()),
+        secret_access_key: Some("test".into()),
+        endpoint: Some(endpoint.clone()),
+        public_base_url: None,
+        timeout: std::time::Duration::from_secs(5),
+    })
+    .await;
+    s3.client()
+        .create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    let app = api_tests::spawn_app_with(|c| {
+        c.storage = server::config::StorageDriver::S3 {
+            bucket: bucket.clone(),
+            region: "us-east-1".into(),
+            access_key_id: Some("test".into()),
+            secret_access_key: Some("test".into()),
+            endpoint: Some(endpoint.clone()),
+            public_base_url: Some(public.clone()),
+            timeout_seconds: 5,
+        };
+    })
+    .await;
+    let s = app.buyer().await;
+    let r = app
+        .post("/api/s3/upload")
+        .as_user(&s)
+        .multipart(image_form(GIF, "a.gif", "image/gif"))
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let key = r.body["key"].as_str().unwrap();
+    assert_eq!(r.body["url"], format!("{public}/{key}"));
+    let stored = s3
+        .client()
+        .get_object()
+        .bucket(&bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.content_type(), Some("image/gif"));
+    assert_eq!(
+        stored.body.collect().await.unwrap().into_bytes().as_ref(),
+        GIF
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_bucket_is_a_clear_503_not_a_hang() {
+    let app = api_tests::spawn_app_with(|c| {
+        c.storage = server::config::StorageDriver::S3 {
+            bucket: "nowhere".into(),
+            region: "us-east-1".into(),
+            access_key_id: Some("test".into()),
+            secret_access_key: Some("test".into()),
+            endpoint: Some("http://127.0.0.1:1".into()),
+            public_base_url: None,
+            timeout_seconds: 2,
+        };
+    })
+    .await;
+    let s = app.buyer().await;
+    let started = std::time::Instant::now();
+    let r = app
+        .post("/api/s3/upload")
+        .as_user(&s)
+        .multipart(image_form(JPEG, "a.jpg", "image/jpeg"))
+        .send()
+        .await;
+    assert_eq!(
+        r.error_message(503),
+        "서비스를 일시적으로 사용할 수 없습니다."
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}

@@ -38,7 +38,20 @@ impl SameSite {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageDriver {
-    Local { upload_dir: PathBuf },
+    Local {
+        upload_dir: PathBuf,
+    },
+    S3 {
+        bucket: String,
+        region: String,
+        access_key_id: Option<String>,
+        secret_access_key: Option<String>,
+        /// An S3-compatible endpoint (MinIO, moto); AWS itself when absent.
+        endpoint: Option<String>,
+        /// Default `https://{bucket}.s3.{region}.amazonaws.com`.
+        public_base_url: Option<String>,
+        timeout_seconds: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,12 +186,17 @@ impl Config {
             None | Some("local") => StorageDriver::Local {
                 upload_dir: PathBuf::from(get("UPLOAD_DIR").unwrap_or_else(|| "./uploads".into())),
             },
-            Some("s3") => {
-                return Err(bad(
-                    "STORAGE_DRIVER",
-                    "s3 is not available in this build yet; use local",
-                ));
-            }
+            Some("s3") => StorageDriver::S3 {
+                bucket: get("AWS_BUCKET_NAME")
+                    .ok_or_else(|| bad("AWS_BUCKET_NAME", "is required with STORAGE_DRIVER=s3"))?,
+                region: get("AWS_REGION")
+                    .ok_or_else(|| bad("AWS_REGION", "is required with STORAGE_DRIVER=s3"))?,
+                access_key_id: get("AWS_ACCESS_KEY_ID"),
+                secret_access_key: get("AWS_SECRET_ACCESS_KEY"),
+                endpoint: absolute_url("S3_ENDPOINT_URL")?,
+                public_base_url: absolute_url("S3_PUBLIC_BASE_URL")?,
+                timeout_seconds: parse_int("S3_TIMEOUT_SECONDS", 30, 1, 600)? as u64,
+            },
             Some(_) => return Err(bad("STORAGE_DRIVER", "must be local or s3")),
         };
         let log_format = match get("LOG_FORMAT").map(|v| v.to_ascii_lowercase()).as_deref() {
@@ -290,6 +308,35 @@ mod tests {
         }
         let err = Config::from_lookup(|_| None).unwrap_err();
         assert_eq!(err.var, "DATABASE_URL");
+    }
+
+    #[test]
+    fn s3_needs_a_bucket_and_a_region() {
+        let err =
+            config(&[("STORAGE_DRIVER", "s3"), ("AWS_REGION", "ap-northeast-2")]).unwrap_err();
+        assert_eq!(err.var, "AWS_BUCKET_NAME");
+        let err = config(&[("STORAGE_DRIVER", "s3"), ("AWS_BUCKET_NAME", "b")]).unwrap_err();
+        assert_eq!(err.var, "AWS_REGION");
+        let c = config(&[
+            ("STORAGE_DRIVER", "S3"),
+            ("AWS_BUCKET_NAME", "codiit"),
+            ("AWS_REGION", "ap-northeast-2"),
+            ("S3_PUBLIC_BASE_URL", "https://cdn.codiit.test/"),
+        ])
+        .unwrap();
+        match c.storage {
+            StorageDriver::S3 {
+                bucket,
+                public_base_url,
+                timeout_seconds,
+                ..
+            } => {
+                assert_eq!(bucket, "codiit");
+                assert_eq!(public_base_url.as_deref(), Some("https://cdn.codiit.test"));
+                assert_eq!(timeout_seconds, 30);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use actix_web::{HttpServer, web};
 use adapter_auth::{BcryptHasher, JwtAccessTokens, OpaqueRefreshTokens};
 use adapter_local_media::LocalMediaStore;
 use adapter_postgres::{Database, PoolSettings};
+use adapter_s3::{S3MediaStore, S3Settings};
 use catalog::{Catalog, CatalogSettings, Reference};
 use identity::{AccountSettings, Accounts};
 use kernel::{Clock, SystemClock};
@@ -85,6 +86,29 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
                 Some(UploadDir(upload_dir.clone())),
             )
         }
+        StorageDriver::S3 {
+            bucket,
+            region,
+            access_key_id,
+            secret_access_key,
+            endpoint,
+            public_base_url,
+            timeout_seconds,
+        } => (
+            Arc::new(
+                S3MediaStore::new(S3Settings {
+                    bucket: bucket.clone(),
+                    region: region.clone(),
+                    access_key_id: access_key_id.clone(),
+                    secret_access_key: secret_access_key.clone(),
+                    endpoint: endpoint.clone(),
+                    public_base_url: public_base_url.clone(),
+                    timeout: std::time::Duration::from_secs(*timeout_seconds),
+                })
+                .await,
+            ),
+            None,
+        ),
     };
     let images = Images::new(store, clock.clone());
 

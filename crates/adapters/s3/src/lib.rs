@@ -89,6 +89,11 @@ pub struct S3MediaStore {
 }
 
 impl S3MediaStore {
+    /// The underlying client, for operations tooling and tests (bucket set-up, reading back).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// Builds the client. Nothing is sent over the network here: a wrong bucket, endpoint or
     /// credentials show up on the first [`MediaStore::put`].
     pub async fn new(settings: S3Settings) -> Self {
