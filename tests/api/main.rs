@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod demo;
 mod http;
 mod metadata;
 mod openapi;

@@ -24,7 +24,11 @@ pub struct TestApp {
 
 /// Starts a server on its own fresh database. `tweak` adjusts the configuration first.
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-    let database_url = database::fresh_database().await;
+    spawn_app_on(database::fresh_database().await, tweak).await
+}
+
+/// Starts another server on an existing test database (several instances, restarts).
+pub async fn spawn_app_on(database_url: String, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::for_database(&database_url, JWT_SECRET).expect("test configuration");
     config.host = "127.0.0.1".into();
     config.port = 0;

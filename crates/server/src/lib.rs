@@ -10,6 +10,7 @@ pub mod input;
 pub mod middleware;
 pub mod reply;
 pub mod routes;
+pub mod seed;
 pub mod state;
 pub mod telemetry;
 
@@ -158,6 +159,11 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             secure: config.cookie_secure,
         },
     });
+    if config.seed_demo && seed::seed_demo(&state, &base_url).await? {
+        tracing::info!(
+            "inserted the demo data (seller@codiit.com / buyer@codiit.com, password test1234)"
+        );
+    }
     let cors = web::Data::new(CorsOrigins(config.cors_origins.clone()));
     let upload_dir = upload_dir.map(web::Data::new);
 
@@ -174,7 +180,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(tracing_actix_web::TracingLogger::default())
             .wrap(from_fn(middleware::hide_query_token))
-            .route("/static/{file}", web::get().to(statics::asset))
+            .route("/static/{file:.*}", web::get().to(statics::asset))
             .route("/uploads/{key:.*}", web::get().to(statics::upload))
             .default_service(web::to(|| async {
                 error::error_response(actix_web::http::StatusCode::NOT_FOUND, error::UNKNOWN_ROUTE)

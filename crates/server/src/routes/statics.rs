@@ -1,4 +1,4 @@
-//! Files outside `/api` (spec §0.1): bundled default images under `/static`, and uploads stored
+//! Files outside `/api` (spec §0.1): bundled default and demo images under `/static`, and uploads stored
 //! on local disk under `/uploads`.
 
 use crate::error::{UNKNOWN_ROUTE, error_response};
@@ -7,20 +7,30 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use std::path::{Component, Path, PathBuf};
 
-const ASSETS: &[(&str, &[u8])] = &[
-    (
-        "default-user.png",
-        include_bytes!("../../assets/default-user.png"),
-    ),
-    (
-        "default-store.png",
-        include_bytes!("../../assets/default-store.png"),
-    ),
-    (
-        "default-product.png",
-        include_bytes!("../../assets/default-product.png"),
-    ),
-];
+macro_rules! assets {
+    ($($name:literal),+ $(,)?) => {
+        &[$(($name, include_bytes!(concat!("../../assets/", $name)))),+]
+    };
+}
+
+/// Bundled images: the default images (§0.11) and the demo catalogue's (§4.13).
+const ASSETS: &[(&str, &[u8])] = assets!(
+    "default-user.png",
+    "default-store.png",
+    "default-product.png",
+    "demo/tshirt.png",
+    "demo/shirt.png",
+    "demo/denim.png",
+    "demo/chino.png",
+    "demo/floral-dress.png",
+    "demo/knit-dress.png",
+    "demo/wool-coat.png",
+    "demo/padding.png",
+    "demo/skirt.png",
+    "demo/sneakers.png",
+    "demo/boots.png",
+    "demo/tote.png",
+);
 
 fn not_found() -> HttpResponse {
     error_response(StatusCode::NOT_FOUND, UNKNOWN_ROUTE)
