@@ -242,21 +242,22 @@ fn bound<'a>(
 pub fn search_sql(q: &ProductSearch) -> (String, String, usize) {
     let (clause, binds) = filters(q);
     let n = binds.len();
+    let order = order_by(q.sort);
+    // The store join is needed in the filter only to match store names.
+    let from = if q.search.is_some() {
+        "products p JOIN stores s ON s.id = p.store_id"
+    } else {
+        "products p"
+    };
+    // The page is chosen first, by index, and only its rows get their store name and sold-out
+    // flag: computed over the whole match set, the sold-out check would scan every stock row.
     let page = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM products p JOIN stores s ON s.id = p.store_id {clause} \
-         ORDER BY {} LIMIT ${} OFFSET ${}",
-        order_by(q.sort),
+        "SELECT {SUMMARY_COLUMNS} FROM (SELECT p.* FROM {from} {clause} ORDER BY {order} \
+         LIMIT ${} OFFSET ${}) p JOIN stores s ON s.id = p.store_id ORDER BY {order}",
         n + 1,
         n + 2
     );
-    // The store join is needed only to match store names.
-    let count = if q.search.is_some() {
-        format!(
-            "SELECT count(*) AS count FROM products p JOIN stores s ON s.id = p.store_id {clause}"
-        )
-    } else {
-        format!("SELECT count(*) AS count FROM products p {clause}")
-    };
+    let count = format!("SELECT count(*) AS count FROM {from} {clause}");
     (page, count, n)
 }
 
