@@ -1,6 +1,6 @@
 //! E1-E3 and the access-token rules of spec §0.3 and §4.1.
 
-use api_tests::{PASSWORD, spawn_app};
+use api_tests::{PASSWORD, keys, spawn_app};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::future::join_all;
@@ -19,12 +19,6 @@ fn sign(header: &Value, claims: &Value, secret: &str) -> String {
     mac.update(format!("{head}.{body}").as_bytes());
     let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     format!("{head}.{body}.{sig}")
-}
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort();
-    k
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,17 +1,10 @@
 //! E17, E19-E21: product create, detail, edit and delete.
 
-use api_tests::{product_body, spawn_app};
+use api_tests::{PNG, keys, product_body, spawn_app};
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 const NOT_FOUND: &str = "상품을 찾을 수 없습니다.";
-
-fn keys(v: &serde_json::Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort();
-    k
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_created_product_answers_with_its_full_detail() {

@@ -1,18 +1,11 @@
 //! E10-E16 and E7: stores, the seller's view, favourites.
 
-use api_tests::{Session, TestApp, spawn_app, store_body};
+use api_tests::{PNG, Session, TestApp, keys, spawn_app, store_body};
 use futures_util::future::join_all;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 const STORE_NOT_FOUND: &str = "스토어를 찾을 수 없습니다.";
-
-fn keys(v: &serde_json::Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort();
-    k
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seller_opens_one_store() {

@@ -1,11 +1,9 @@
 //! E4-E9: signup, me, profile updates, likes, points and account deletion.
 
-use api_tests::{PASSWORD, Session, TestApp, spawn_app};
+use api_tests::{PASSWORD, PNG, Session, TestApp, spawn_app};
 use futures_util::future::join_all;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
-
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signup_creates_a_green_buyer_with_the_default_image() {

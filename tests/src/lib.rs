@@ -11,6 +11,20 @@ use std::path::PathBuf;
 
 pub const JWT_SECRET: &str = "test-secret-0123456789abcdef0123456789";
 pub const PASSWORD: &str = "test1234";
+/// The smallest bytes the server recognises as a PNG.
+pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+
+/// The sorted keys of a JSON object, to assert a response's exact shape.
+pub fn keys(value: &serde_json::Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .expect("a JSON object")
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
 
 pub struct TestApp {
     /// `http://127.0.0.1:{port}`
