@@ -6,7 +6,9 @@
 mod auth;
 mod demo;
 mod http;
+mod inquiries;
 mod metadata;
+mod notifications;
 mod openapi;
 mod product_list;
 mod products;

@@ -270,3 +270,61 @@ impl TestApp {
         r.body
     }
 }
+
+impl TestApp {
+    /// Opens the notification stream with a bearer token (and optionally a cursor).
+    pub async fn stream(
+        &self,
+        session: &Session,
+        last_event_id: Option<i64>,
+    ) -> crate::sse::SseClient {
+        let mut request = self
+            .http
+            .get(format!("{}/api/notifications/sse", self.base))
+            .bearer_auth(&session.access_token);
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        let mut client = crate::sse::SseClient::connect(request).await;
+        assert_eq!(
+            client.status, 200,
+            "stream refused: {}",
+            client.body_if_error
+        );
+        let first = client.next(std::time::Duration::from_secs(5)).await;
+        assert_eq!(first, Some(crate::sse::Frame::Comment("connected".into())));
+        client
+    }
+
+    /// Asks a question about a product; returns the inquiry body.
+    pub async fn ask(
+        &self,
+        author: &Session,
+        product_id: &str,
+        title: &str,
+        secret: bool,
+    ) -> Value {
+        let r = self
+            .post(&format!("/api/products/{product_id}/inquiries"))
+            .as_user(author)
+            .json(
+                &json!({ "title": title, "content": format!("{title} 내용"), "isSecret": secret }),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "inquiry failed: {}", r.text);
+        r.body
+    }
+
+    /// A seller with a store and one product; returns (seller, product id).
+    pub async fn seller_with_product(&self, name: &str) -> (Session, String) {
+        let (seller, _) = self.seller_with_store().await;
+        let product = self
+            .create_product(&seller, &product_body(name, 10000, "top"))
+            .await;
+        (
+            seller,
+            product["id"].as_str().expect("product id").to_owned(),
+        )
+    }
+}

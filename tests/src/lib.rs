@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod database;
+pub mod sse;
 
 pub use client::{Resp, Session, product_body, store_body};
 

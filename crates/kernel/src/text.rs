@@ -5,6 +5,11 @@ pub fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// A query value as the contract reads it: trimmed, and empty means "not given" (§0.2).
+pub fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// Trims and checks a required text field against `min..=max` characters.
 pub fn bounded(
     field: &str,

@@ -83,6 +83,10 @@ pub struct Config {
     pub bcrypt_cost: u32,
     pub log_format: LogFormat,
     pub shutdown_timeout_seconds: u64,
+    /// `: ping` interval on notification streams (spec: 20 s).
+    pub sse_heartbeat_seconds: u64,
+    /// How many missed notifications a reconnecting stream replays at most (spec: 100).
+    pub sse_replay_limit: i64,
 }
 
 impl fmt::Debug for Config {
@@ -226,6 +230,8 @@ impl Config {
             bcrypt_cost: parse_int("BCRYPT_COST", 10, 4, 31)? as u32,
             log_format,
             shutdown_timeout_seconds: parse_int("SHUTDOWN_TIMEOUT_SECONDS", 10, 0, 300)? as u64,
+            sse_heartbeat_seconds: parse_int("SSE_HEARTBEAT_SECONDS", 20, 1, 3600)? as u64,
+            sse_replay_limit: parse_int("SSE_REPLAY_LIMIT", 100, 1, 10_000)?,
         })
     }
 

@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod reply;
 pub mod routes;
 pub mod seed;
+pub mod sse;
 pub mod state;
 pub mod telemetry;
 
@@ -146,6 +147,14 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             default_user_image: static_image(&config.default_user_image_url, "default-user.png"),
         },
     );
+    let hub = Arc::new(sse::Hub::default());
+    {
+        let hub = hub.clone();
+        tokio::spawn(adapter_postgres::listen(
+            config.database_url.clone(),
+            move |event| hub.handle(event),
+        ));
+    }
     let state = web::Data::new(AppState {
         db: db.clone(),
         accounts,
@@ -157,6 +166,13 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             max_age_seconds: config.refresh_token_ttl_days * 86_400,
             same_site: config.cookie_same_site,
             secure: config.cookie_secure,
+        },
+        community: community::Community::new(db.clone(), clock.clone()),
+        notifications: notifications::Notifications::new(db.clone(), clock.clone()),
+        hub,
+        sse: state::SseSettings {
+            heartbeat_seconds: config.sse_heartbeat_seconds,
+            replay_limit: config.sse_replay_limit,
         },
     });
     if config.seed_demo && seed::seed_demo(&state, &base_url).await? {

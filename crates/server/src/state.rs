@@ -4,9 +4,12 @@ use crate::cookies::RefreshCookie;
 use adapter_auth::{BcryptHasher, JwtAccessTokens, OpaqueRefreshTokens};
 use adapter_postgres::Database;
 use catalog::{Catalog, Reference};
+use community::Community;
 use identity::Accounts;
 use loyalty::Loyalty;
 use media::Images;
+use notifications::Notifications;
+use std::sync::Arc;
 
 pub type AccountsService =
     Accounts<Database, Database, BcryptHasher, JwtAccessTokens, OpaqueRefreshTokens>;
@@ -21,4 +24,14 @@ pub struct AppState {
     pub catalog: CatalogService,
     pub images: Images,
     pub refresh_cookie: RefreshCookie,
+    pub community: Community<Database>,
+    pub notifications: Notifications<Database>,
+    pub hub: Arc<crate::sse::Hub>,
+    pub sse: SseSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct SseSettings {
+    pub heartbeat_seconds: u64,
+    pub replay_limit: i64,
 }

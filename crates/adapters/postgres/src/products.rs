@@ -1,4 +1,5 @@
 use crate::Database;
+use crate::dynamic::{Bind, bound};
 use crate::error::PgError;
 use crate::schema::{products, stocks};
 use catalog::pricing::Discount;
@@ -173,13 +174,6 @@ fn like_pattern(text: &str) -> String {
     escaped
 }
 
-/// One bind value of the dynamic search query.
-enum Bind {
-    Text(String),
-    Int(i64),
-    Int4(i32),
-}
-
 /// The WHERE clause of a search and its binds, numbered from `$1`.
 fn filters(q: &ProductSearch) -> (String, Vec<Bind>) {
     let mut clauses = Vec::new();
@@ -220,21 +214,6 @@ fn filters(q: &ProductSearch) -> (String, Vec<Bind>) {
         format!("WHERE {}", clauses.join(" AND "))
     };
     (clause, binds)
-}
-
-fn bound<'a>(
-    sql: String,
-    binds: &[Bind],
-) -> diesel::query_builder::BoxedSqlQuery<'a, diesel::pg::Pg, diesel::query_builder::SqlQuery> {
-    let mut query = diesel::sql_query(sql).into_boxed();
-    for bind in binds {
-        query = match bind {
-            Bind::Text(s) => query.bind::<Text, _>(s.clone()),
-            Bind::Int(i) => query.bind::<BigInt, _>(*i),
-            Bind::Int4(i) => query.bind::<Int4, _>(*i),
-        };
-    }
-    query
 }
 
 /// The SQL of one product-list page and of its count, with their binds (also used by the

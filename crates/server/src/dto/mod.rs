@@ -1,9 +1,11 @@
 //! Response and request shapes of the contract (spec §2.0.1), with their OpenAPI schemas.
 
 mod catalog;
+mod community;
 pub mod fields;
 
 pub use catalog::*;
+pub use community::*;
 
 use identity::User;
 use kernel::time::format_ts;

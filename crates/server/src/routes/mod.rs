@@ -3,7 +3,9 @@
 
 mod auth;
 mod health;
+mod inquiries;
 mod metadata;
+mod notifications;
 mod products;
 mod stores;
 mod upload;
@@ -53,6 +55,31 @@ pub fn api() -> web::Scope {
                 .route(web::get().to(products::detail))
                 .route(web::patch().to(products::update))
                 .route(web::delete().to(products::delete)),
+        )
+        .service(
+            web::resource("/products/{productId}/inquiries")
+                .route(web::get().to(inquiries::of_product))
+                .route(web::post().to(inquiries::ask)),
+        )
+        .service(web::resource("/inquiries").route(web::get().to(inquiries::mine)))
+        .service(
+            web::resource("/inquiries/{inquiryId}")
+                .route(web::get().to(inquiries::detail))
+                .route(web::patch().to(inquiries::edit))
+                .route(web::delete().to(inquiries::remove)),
+        )
+        .service(
+            web::resource("/inquiries/{id}/replies")
+                .route(web::post().to(inquiries::reply))
+                .route(web::get().to(inquiries::get_reply))
+                .route(web::patch().to(inquiries::edit_reply))
+                .route(web::delete().to(inquiries::remove_reply)),
+        )
+        .service(web::resource("/notifications").route(web::get().to(notifications::list)))
+        .service(web::resource("/notifications/sse").route(web::get().to(notifications::stream)))
+        .service(
+            web::resource("/notifications/{alarmId}/check")
+                .route(web::patch().to(notifications::check)),
         )
         .service(web::resource("/metadata/grade").route(web::get().to(metadata::grades)))
         .service(web::resource("/metadata/size").route(web::get().to(metadata::sizes)))

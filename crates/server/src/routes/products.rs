@@ -1,6 +1,7 @@
 use crate::auth::{MaybeAuthUser, Seller};
 use crate::dto::{
-    ProductDetailResponse, ProductListItem, ProductListQuery, ProductListResponse, ProductRequest,
+    ProductDetailResponse, ProductInquiryResponse, ProductListItem, ProductListQuery,
+    ProductListResponse, ProductRequest,
 };
 use crate::error::ApiResult;
 use crate::input::FormBody;
@@ -9,6 +10,7 @@ use crate::state::AppState;
 use catalog::ProductQuery;
 use catalog::product::ProductInput;
 use catalog::query::RawProductQuery;
+use community::{InquirySort, ProductInquiryQuery};
 use paperclip::actix::{NoContent, api_v2_operation, web};
 
 fn product_input(mut body: FormBody<ProductRequest>) -> ProductInput {
@@ -79,16 +81,35 @@ pub async fn list(
     }))
 }
 
+/// Every inquiry of the product, newest first, masked for `viewer` (§4.10).
+async fn inquiries(
+    state: &AppState,
+    product_id: &str,
+    viewer: Option<&str>,
+) -> ApiResult<Vec<ProductInquiryResponse>> {
+    let all = ProductInquiryQuery {
+        page: None,
+        sort: InquirySort::Recent,
+        status: None,
+    };
+    let (list, _) = state.community.of_product(product_id, all, viewer).await?;
+    Result::Ok(list.into_iter().map(Into::into).collect())
+}
+
 /// A product (E19)
+///
+/// Secret inquiries in `inquiries` are masked unless the viewer wrote them or sells the product.
 #[api_v2_operation(tags(Products))]
 pub async fn detail(
     state: web::Data<AppState>,
-    _viewer: MaybeAuthUser,
+    viewer: MaybeAuthUser,
     product_id: web::Path<String>,
 ) -> ApiResult<Ok<ProductDetailResponse>> {
     let detail = state.catalog.product(&product_id).await?;
+    let viewer = viewer.0.as_ref().map(|u| u.id.as_str());
+    let inquiries = inquiries(&state, &detail.summary.id, viewer).await?;
     let now = state.catalog.now();
-    Result::Ok(ok(ProductDetailResponse::new(detail, Vec::new(), now)))
+    Result::Ok(ok(ProductDetailResponse::new(detail, inquiries, now)))
 }
 
 /// Edit my product (E20)
@@ -106,8 +127,9 @@ pub async fn update(
         .catalog
         .update_product(&seller.0.id, &product_id, product_input(body))
         .await?;
+    let inquiries = inquiries(&state, &detail.summary.id, Some(&seller.0.id)).await?;
     let now = state.catalog.now();
-    Result::Ok(ok(ProductDetailResponse::new(detail, Vec::new(), now)))
+    Result::Ok(ok(ProductDetailResponse::new(detail, inquiries, now)))
 }
 
 /// Delete my product (E21)

@@ -1,0 +1,260 @@
+use crate::Database;
+use crate::error::PgError;
+use crate::schema::{notifications, users};
+use ::notifications::{
+    Alarm, AlarmQuery, Alarms, Filter, LIST_LIMIT, NewNotification, Outbox, Sort,
+};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::StreamExt;
+use kernel::{DomainResult, Timestamp};
+use std::time::Duration;
+
+/// The LISTEN/NOTIFY channel; payloads carry only the recipient's id.
+pub const CHANNEL: &str = "codiit_notifications";
+
+/// Writes a notification inside the caller's transaction and announces it on commit.
+///
+/// Incrementing the recipient's cursor locks their user row until the transaction ends, so
+/// for one recipient a notification with a lower cursor can never commit after one with a
+/// higher cursor (§4.8). A de-duplicated notification (an identical unread one exists) is
+/// neither written nor announced; its cursor value is simply skipped.
+pub(crate) async fn emit(
+    conn: &mut AsyncPgConnection,
+    n: &NewNotification,
+    now: Timestamp,
+) -> Result<bool, PgError> {
+    let seq: Option<i64> = diesel::update(users::table.find(&n.recipient))
+        .set(users::notification_seq.eq(users::notification_seq + 1))
+        .returning(users::notification_seq)
+        .get_result(conn)
+        .await
+        .optional()?;
+    let Some(seq) = seq else {
+        return Ok(false); // the recipient's account is gone
+    };
+    let inserted = diesel::insert_into(notifications::table)
+        .values((
+            notifications::id.eq(kernel::id::new_id()),
+            notifications::user_id.eq(&n.recipient),
+            notifications::seq.eq(seq),
+            notifications::kind.eq(n.kind.as_str()),
+            notifications::content.eq(&n.content),
+            notifications::dedup_key.eq(n.dedup_key()),
+            notifications::product_id.eq(&n.product_id),
+            notifications::size_id.eq(n.size_id),
+            notifications::inquiry_id.eq(&n.inquiry_id),
+            notifications::created_at.eq(now),
+            notifications::updated_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    if inserted == 1 {
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(CHANNEL)
+            .bind::<diesel::sql_types::Text, _>(&n.recipient)
+            .execute(conn)
+            .await?;
+    }
+    Ok(inserted == 1)
+}
+
+impl Outbox for Database {
+    async fn emit(&self, notification: NewNotification) -> DomainResult<bool> {
+        let mut conn = self.conn().await?;
+        let now = chrono::Utc::now();
+        Ok(conn
+            .transaction::<_, PgError, _>(async |c| emit(c, &notification, now).await)
+            .await?)
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = notifications)]
+struct AlarmRow {
+    id: String,
+    user_id: String,
+    seq: i64,
+    content: String,
+    is_checked: bool,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<AlarmRow> for Alarm {
+    fn from(r: AlarmRow) -> Self {
+        Alarm {
+            id: r.id,
+            user_id: r.user_id,
+            seq: r.seq,
+            content: r.content,
+            is_checked: r.is_checked,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl Alarms for Database {
+    async fn list(&self, user_id: &str, query: AlarmQuery) -> DomainResult<(Vec<Alarm>, i64)> {
+        let mut conn = self.conn().await?;
+        let filtered = || {
+            let mut q = notifications::table
+                .filter(notifications::user_id.eq(user_id.to_owned()))
+                .into_boxed();
+            q = match query.filter {
+                Filter::All => q,
+                Filter::Unchecked => q.filter(notifications::is_checked.eq(false)),
+                Filter::Checked => q.filter(notifications::is_checked.eq(true)),
+            };
+            q
+        };
+        let mut rows = filtered().select(AlarmRow::as_select());
+        rows = match query.sort {
+            Sort::Recent => {
+                rows.order((notifications::created_at.desc(), notifications::seq.desc()))
+            }
+            Sort::Oldest => rows.order((notifications::created_at.asc(), notifications::seq.asc())),
+        };
+        let (limit, offset) = match query.page {
+            Some(page) => (page.size, page.offset()),
+            None => (LIST_LIMIT, 0),
+        };
+        let rows: Vec<AlarmRow> = rows
+            .limit(limit)
+            .offset(offset)
+            .load(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        let total: i64 = filtered()
+            .count()
+            .get_result(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        Ok((rows.into_iter().map(Alarm::from).collect(), total))
+    }
+
+    async fn check(
+        &self,
+        user_id: &str,
+        alarm_id: &str,
+        now: Timestamp,
+    ) -> DomainResult<Option<Alarm>> {
+        let mut conn = self.conn().await?;
+        let mine = notifications::table
+            .filter(notifications::id.eq(alarm_id))
+            .filter(notifications::user_id.eq(user_id));
+        let checked: Option<AlarmRow> =
+            diesel::update(mine.filter(notifications::is_checked.eq(false)))
+                .set((
+                    notifications::is_checked.eq(true),
+                    notifications::checked_at.eq(now),
+                    notifications::updated_at.eq(now),
+                ))
+                .returning(AlarmRow::as_returning())
+                .get_result(&mut *conn)
+                .await
+                .optional()
+                .map_err(PgError::from)?;
+        let row = match checked {
+            Some(row) => Some(row),
+            // Already checked (idempotent), or not this user's.
+            None => mine
+                .select(AlarmRow::as_select())
+                .first(&mut *conn)
+                .await
+                .optional()
+                .map_err(PgError::from)?,
+        };
+        Ok(row.map(Alarm::from))
+    }
+
+    async fn after(
+        &self,
+        user_id: &str,
+        after: i64,
+        limit: i64,
+        newest: bool,
+    ) -> DomainResult<Vec<Alarm>> {
+        let mut conn = self.conn().await?;
+        let query = notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::seq.gt(after))
+            .limit(limit)
+            .select(AlarmRow::as_select());
+        let mut rows: Vec<AlarmRow> = if newest {
+            query
+                .order(notifications::seq.desc())
+                .load(&mut *conn)
+                .await
+        } else {
+            query.order(notifications::seq.asc()).load(&mut *conn).await
+        }
+        .map_err(PgError::from)?;
+        if newest {
+            rows.reverse();
+        }
+        Ok(rows.into_iter().map(Alarm::from).collect())
+    }
+
+    async fn latest_cursor(&self, user_id: &str) -> DomainResult<i64> {
+        let mut conn = self.conn().await?;
+        let seq: Option<i64> = users::table
+            .find(user_id)
+            .select(users::notification_seq)
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(PgError::from)?;
+        Ok(seq.unwrap_or(0))
+    }
+}
+
+/// What the listener reports to the in-process hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListenerEvent {
+    /// A notification for this user committed (on any instance).
+    Notified(String),
+    /// The listener (re)connected: anything may have been missed while it was down.
+    Connected,
+}
+
+/// One dedicated, non-pooled LISTEN connection per instance, for as long as the process runs.
+/// When the connection drops it reconnects (with back-off) and reports `Connected`, so every
+/// open stream catches up from the table, which is the source of truth.
+pub async fn listen(database_url: String, on_event: impl Fn(ListenerEvent) + Send + 'static) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match listen_once(&database_url, &on_event).await {
+            Ok(()) => {
+                tracing::warn!("notification listener connection closed; reconnecting");
+                backoff = Duration::from_millis(100);
+            }
+            Err(e) => tracing::warn!(error = %e, "notification listener failed; reconnecting"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+async fn listen_once(
+    database_url: &str,
+    on_event: &(impl Fn(ListenerEvent) + Send),
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut conn = tokio::time::timeout(
+        Duration::from_secs(5),
+        AsyncPgConnection::establish(database_url),
+    )
+    .await??;
+    diesel::sql_query(format!("LISTEN {CHANNEL}"))
+        .execute(&mut conn)
+        .await?;
+    tracing::info!("notification listener connected");
+    on_event(ListenerEvent::Connected);
+    let mut stream = std::pin::pin!(conn.notifications_stream());
+    while let Some(notification) = stream.next().await {
+        on_event(ListenerEvent::Notified(notification?.payload));
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+use crate::inquiry::*;
+use kernel::paging::PageRequest;
+use kernel::{DomainResult, Timestamp};
+use notifications::NewNotification;
+use std::future::Future;
+
+pub trait Inquiries: Send + Sync {
+    fn product(
+        &self,
+        product_id: &str,
+    ) -> impl Future<Output = DomainResult<Option<ProductRef>>> + Send;
+    /// Inserts the inquiry and writes `notify` in the same transaction.
+    fn create(
+        &self,
+        new: NewInquiry,
+        notify: Option<NewNotification>,
+    ) -> impl Future<Output = DomainResult<Inquiry>> + Send;
+    fn by_id(&self, id: &str) -> impl Future<Output = DomainResult<Option<Inquiry>>> + Send;
+    /// A product's inquiries (all of them when `query.page` is `None`) and their count.
+    fn of_product(
+        &self,
+        product_id: &str,
+        query: ProductInquiryQuery,
+    ) -> impl Future<Output = DomainResult<(Vec<Inquiry>, i64)>> + Send;
+    /// Inquiries written by `user_id`, newest first.
+    fn of_author(
+        &self,
+        user_id: &str,
+        page: PageRequest,
+        status: Option<InquiryStatus>,
+    ) -> impl Future<Output = DomainResult<(Vec<Inquiry>, i64)>> + Send;
+    /// Inquiries on the products of `seller_id`'s store, newest first.
+    fn of_seller(
+        &self,
+        seller_id: &str,
+        page: PageRequest,
+        status: Option<InquiryStatus>,
+    ) -> impl Future<Output = DomainResult<(Vec<Inquiry>, i64)>> + Send;
+    /// Applies the changes only while the inquiry has no reply; `None` when it has one.
+    fn update_unanswered(
+        &self,
+        id: &str,
+        changes: InquiryChanges,
+        now: Timestamp,
+    ) -> impl Future<Output = DomainResult<Option<Inquiry>>> + Send;
+    /// Deletes the inquiry with its reply.
+    fn delete(&self, id: &str) -> impl Future<Output = DomainResult<()>> + Send;
+    fn reply_by_id(&self, id: &str) -> impl Future<Output = DomainResult<Option<Reply>>> + Send;
+    /// Inserts the reply, marks the inquiry answered and writes `notify`, in one transaction;
+    /// `None` when the inquiry already has a reply (also under concurrency).
+    fn create_reply(
+        &self,
+        new: NewReply,
+        notify: Option<NewNotification>,
+    ) -> impl Future<Output = DomainResult<Option<Reply>>> + Send;
+    fn update_reply(
+        &self,
+        id: &str,
+        content: String,
+        now: Timestamp,
+    ) -> impl Future<Output = DomainResult<Reply>> + Send;
+    /// Deletes the reply and sets its inquiry back to waiting, in one transaction.
+    fn delete_reply(
+        &self,
+        reply: &Reply,
+        now: Timestamp,
+    ) -> impl Future<Output = DomainResult<()>> + Send;
+}
