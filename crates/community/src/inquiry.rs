@@ -187,9 +187,9 @@ pub fn validate_text(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Utc;
 
     fn inquiry(secret: bool) -> Inquiry {
+        let at = chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap();
         Inquiry {
             id: "i1".into(),
             user_id: "author".into(),
@@ -198,16 +198,16 @@ mod tests {
             content: "M 사이즈가 맞을까요?".into(),
             status: InquiryStatus::CompletedAnswer,
             is_secret: secret,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            created_at: at,
+            updated_at: at,
             reply: Some(Reply {
                 id: "r1".into(),
                 inquiry_id: "i1".into(),
                 user_id: "seller".into(),
                 user_name: "판매자".into(),
                 content: "네".into(),
-                created_at: Utc::now(),
-                updated_at: Utc::now(),
+                created_at: at,
+                updated_at: at,
             }),
             product: ProductRef {
                 id: "p1".into(),
