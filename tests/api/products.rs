@@ -505,3 +505,73 @@ async fn deleting_a_product_keeps_order_history() {
         .await;
     assert_eq!(again.error_message(404), NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_that_sells_out_a_size_notifies_cart_holders() {
+    let app = spawn_app().await;
+    let (seller, _) = app.seller_with_store().await;
+    let mut body = product_body("청바지", 30000, "bottom");
+    body["stocks"] = json!([{ "sizeId": 3, "quantity": 5 }, { "sizeId": 4, "quantity": 0 }]);
+    let id = app.create_product(&seller, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let holders = [app.buyer().await, app.buyer().await];
+    let bystander = app.buyer().await;
+    for (buyer, size) in [(&holders[0], 3), (&holders[1], 3), (&bystander, 4)] {
+        app.db
+            .execute(
+                "WITH c AS (INSERT INTO carts (buyer_id) VALUES ($1) RETURNING id)
+                 INSERT INTO cart_items (cart_id, product_id, size_id, quantity) SELECT id, $2, $3, 1 FROM c",
+                &[&buyer.id, &id, &size],
+            )
+            .await
+            .unwrap();
+    }
+    let mut stream = app.stream(&holders[0], None).await;
+    let r = app
+        .patch(&format!("/api/products/{id}"))
+        .as_user(&seller)
+        .json(&json!({ "name": "새 청바지", "stocks": [{ "sizeId": 3, "quantity": 0 }, { "sizeId": 4, "quantity": 0 }] }))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (_, data) = stream
+        .next_event(std::time::Duration::from_secs(2))
+        .await
+        .expect("N5 on the stream");
+    assert_eq!(
+        data["content"],
+        "장바구니에 담은 상품 \"새 청바지\"의 M 사이즈가 품절되었습니다."
+    );
+    let rows = app
+        .db
+        .query(
+            "SELECT user_id, type, size_id FROM notifications ORDER BY user_id",
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut got: Vec<(String, String, i32)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, String, i32)> = holders
+        .iter()
+        .map(|h| (h.id.clone(), "OUT_OF_STOCK_CART".to_owned(), 3))
+        .collect();
+    want.sort();
+    assert_eq!(
+        got, want,
+        "only holders of the size that went from > 0 to 0"
+    );
+    // 0 → 0 is not a sold-out event.
+    app.patch(&format!("/api/products/{id}"))
+        .as_user(&seller)
+        .json(&json!({ "stocks": [{ "sizeId": 3, "quantity": 0 }] }))
+        .send()
+        .await;
+    let count: i64 = app.scalar("SELECT count(*) FROM notifications", &[]).await;
+    assert_eq!(count, 2);
+}

@@ -163,3 +163,13 @@ pub struct SellerProduct {
     pub discount: Discount,
     pub created_at: Timestamp,
 }
+
+/// A size that an edit took from > 0 to 0, with the buyers whose cart holds it (N5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoldOut {
+    pub product_id: String,
+    pub product_name: String,
+    pub size_id: i32,
+    pub size_name: String,
+    pub cart_holders: Vec<String>,
+}

@@ -46,12 +46,15 @@ pub trait Products: Send + Sync {
     /// Inserts the product and its stock rows atomically.
     fn create(&self, new: NewProduct) -> impl Future<Output = DomainResult<()>> + Send;
     fn detail(&self, id: &str) -> impl Future<Output = DomainResult<Option<ProductDetail>>> + Send;
-    /// Applies the changes (and replaces the stock list when given) atomically.
+    /// Applies the changes (and replaces the stock list when given) atomically. For every size
+    /// the new list takes from > 0 to 0, `on_sold_out` says which notifications to write, and
+    /// they are written in the same transaction.
     fn update(
         &self,
         id: &str,
         changes: ProductChanges,
         now: Timestamp,
+        on_sold_out: impl Fn(&SoldOut) -> Vec<notifications::NewNotification> + Send + Sync,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     fn delete(&self, id: &str) -> impl Future<Output = DomainResult<()>> + Send;
     /// A store's products, newest first, with their total stock; and the total count.

@@ -273,8 +273,27 @@ impl<S: Stores, P: Products, R: ReferenceData> Catalog<S, P, R> {
             discount,
             stocks: fields.stocks,
         };
+        // N5: buyers whose cart holds a size this edit sold out.
+        let notify = |sold_out: &SoldOut| {
+            let about = notifications::About {
+                product_id: &sold_out.product_id,
+                product_name: &sold_out.product_name,
+            };
+            sold_out
+                .cart_holders
+                .iter()
+                .map(|buyer| {
+                    notifications::sold_out_in_cart(
+                        buyer,
+                        about,
+                        sold_out.size_id,
+                        &sold_out.size_name,
+                    )
+                })
+                .collect()
+        };
         self.products
-            .update(&current.summary.id, changes, self.clock.now())
+            .update(&current.summary.id, changes, self.clock.now(), notify)
             .await?;
         self.product(&current.summary.id).await
     }

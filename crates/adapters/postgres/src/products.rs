@@ -1,12 +1,14 @@
 use crate::Database;
 use crate::dynamic::{Bind, bound};
 use crate::error::PgError;
+use crate::notifications::emit;
 use crate::schema::{products, stocks};
+use ::notifications::NewNotification;
 use catalog::pricing::Discount;
 use catalog::query::ProductSearch;
 use catalog::{
     Category, NewProduct, ProductChanges, ProductDetail, ProductSort, ProductSummary, Products,
-    ReviewStats, SellerProduct, Stock,
+    ReviewStats, SellerProduct, SoldOut, Stock,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Text, Timestamptz};
@@ -337,9 +339,27 @@ impl Products for Database {
         }))
     }
 
-    async fn update(&self, id: &str, changes: ProductChanges, now: Timestamp) -> DomainResult<()> {
+    async fn update(
+        &self,
+        id: &str,
+        changes: ProductChanges,
+        now: Timestamp,
+        on_sold_out: impl Fn(&SoldOut) -> Vec<NewNotification> + Send + Sync,
+    ) -> DomainResult<()> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
+            // Lock the stock rows first: orders decrement them concurrently, and "from > 0"
+            // must be judged on the quantities this edit replaces.
+            let before: Vec<(i32, i32)> = if changes.stocks.is_some() {
+                stocks::table
+                    .filter(stocks::product_id.eq(id))
+                    .select((stocks::size_id, stocks::quantity))
+                    .for_update()
+                    .load(c)
+                    .await?
+            } else {
+                Vec::new()
+            };
             let discount = changes.discount;
             diesel::update(products::table.find(id))
                 .set(ProductUpdate {
@@ -387,6 +407,22 @@ impl Products for Database {
                     ))
                     .execute(c)
                     .await?;
+                let sold_out: Vec<i32> = lines
+                    .iter()
+                    .filter(|l| l.quantity == 0)
+                    .filter(|l| before.iter().any(|(size, q)| *size == l.size_id && *q > 0))
+                    .map(|l| l.size_id)
+                    .collect();
+                let mut outbox = Vec::new();
+                for size_id in sold_out {
+                    let event = sold_out_event(c, id, size_id).await?;
+                    outbox.extend(on_sold_out(&event));
+                }
+                // One order of recipients for every writer, so cursor row locks cannot deadlock.
+                outbox.sort_by(|a, b| a.recipient.cmp(&b.recipient));
+                for n in &outbox {
+                    emit(c, n, now).await?;
+                }
             }
             Ok(())
         })
@@ -483,6 +519,40 @@ impl Products for Database {
             total,
         ))
     }
+}
+
+/// The sold-out size with the product's current name and every buyer holding it in a cart.
+async fn sold_out_event(
+    c: &mut diesel_async::AsyncPgConnection,
+    product_id: &str,
+    size_id: i32,
+) -> Result<SoldOut, PgError> {
+    use crate::schema::{cart_items, carts, sizes};
+    let product_name: String = products::table
+        .find(product_id)
+        .select(products::name)
+        .first(c)
+        .await?;
+    let size_name: String = sizes::table
+        .find(size_id)
+        .select(sizes::name)
+        .first(c)
+        .await?;
+    let cart_holders: Vec<String> = cart_items::table
+        .inner_join(carts::table)
+        .filter(cart_items::product_id.eq(product_id))
+        .filter(cart_items::size_id.eq(size_id))
+        .select(carts::buyer_id)
+        .distinct()
+        .load(c)
+        .await?;
+    Ok(SoldOut {
+        product_id: product_id.to_owned(),
+        product_name,
+        size_id,
+        size_name,
+        cart_holders,
+    })
 }
 
 #[derive(QueryableByName)]
