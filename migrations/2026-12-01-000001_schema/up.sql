@@ -61,7 +61,6 @@ CREATE TABLE users (
     points             bigint NOT NULL DEFAULT 0 CHECK (points >= 0),
     grade_id           text   NOT NULL DEFAULT 'grade_green' REFERENCES grades (id),
     cumulative_amount  bigint NOT NULL DEFAULT 0 CHECK (cumulative_amount >= 0),
-    notification_seq   bigint NOT NULL DEFAULT 0 CHECK (notification_seq >= 0),
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now()
 );
@@ -295,6 +294,14 @@ CREATE TABLE replies (
 CREATE INDEX replies_user_idx ON replies (user_id);
 
 -- Notifications --------------------------------------------------------------------------------
+
+-- The last SSE cursor handed out per user (spec §1.3 User.notificationSeq). Kept apart from the
+-- user row: taking a cursor locks this row until commit, which orders one recipient's
+-- notifications, and must not collide with the buyer-row lock every order takes.
+CREATE TABLE notification_cursors (
+    user_id  text   PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    seq      bigint NOT NULL CHECK (seq >= 1)
+);
 
 CREATE TABLE notifications (
     id          text PRIMARY KEY DEFAULT codiit_new_id(),

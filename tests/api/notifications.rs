@@ -233,14 +233,15 @@ async fn a_rolled_back_notification_is_never_delivered() {
     let mut conn = api_tests::database::connect(&app.database_url).await;
     let tx = conn.transaction().await.unwrap();
     tx.execute(
-        "UPDATE users SET notification_seq = notification_seq + 1 WHERE id = $1",
+        "INSERT INTO notification_cursors (user_id, seq) VALUES ($1, 1)
+         ON CONFLICT (user_id) DO UPDATE SET seq = notification_cursors.seq + 1",
         &[&seller.id],
     )
     .await
     .unwrap();
     tx.execute(
         "INSERT INTO notifications (user_id, seq, type, content, dedup_key)
-         SELECT id, notification_seq, 'NEW_INQUIRY', 'rolled back', 'x' FROM users WHERE id = $1",
+         SELECT user_id, seq, 'NEW_INQUIRY', 'rolled back', 'x' FROM notification_cursors WHERE user_id = $1",
         &[&seller.id],
     )
     .await

@@ -1,6 +1,6 @@
 use crate::Database;
 use crate::error::PgError;
-use crate::schema::{notifications, users};
+use crate::schema::{notification_cursors, notifications};
 use ::notifications::{
     Alarm, AlarmQuery, Alarms, Filter, LIST_LIMIT, NewNotification, Outbox, Sort,
 };
@@ -13,9 +13,15 @@ use std::time::Duration;
 /// The LISTEN/NOTIFY channel; payloads carry only the recipient's id.
 pub const CHANNEL: &str = "codiit_notifications";
 
+#[derive(QueryableByName)]
+struct Seq {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    seq: i64,
+}
+
 /// Writes a notification inside the caller's transaction and announces it on commit.
 ///
-/// Incrementing the recipient's cursor locks their user row until the transaction ends, so
+/// Incrementing the recipient's cursor locks their cursor row until the transaction ends, so
 /// for one recipient a notification with a lower cursor can never commit after one with a
 /// higher cursor (§4.8). A de-duplicated notification (an identical unread one exists) is
 /// neither written nor announced; its cursor value is simply skipped.
@@ -24,12 +30,16 @@ pub(crate) async fn emit(
     n: &NewNotification,
     now: Timestamp,
 ) -> Result<bool, PgError> {
-    let seq: Option<i64> = diesel::update(users::table.find(&n.recipient))
-        .set(users::notification_seq.eq(users::notification_seq + 1))
-        .returning(users::notification_seq)
-        .get_result(conn)
-        .await
-        .optional()?;
+    let seq: Option<i64> = diesel::sql_query(
+        "INSERT INTO notification_cursors (user_id, seq) SELECT id, 1 FROM users WHERE id = $1
+         ON CONFLICT (user_id) DO UPDATE SET seq = notification_cursors.seq + 1
+         RETURNING seq",
+    )
+    .bind::<diesel::sql_types::Text, _>(&n.recipient)
+    .get_result::<Seq>(conn)
+    .await
+    .optional()?
+    .map(|row| row.seq);
     let Some(seq) = seq else {
         return Ok(false); // the recipient's account is gone
     };
@@ -200,9 +210,9 @@ impl Alarms for Database {
 
     async fn latest_cursor(&self, user_id: &str) -> DomainResult<i64> {
         let mut conn = self.conn().await?;
-        let seq: Option<i64> = users::table
+        let seq: Option<i64> = notification_cursors::table
             .find(user_id)
-            .select(users::notification_seq)
+            .select(notification_cursors::seq)
             .first(&mut *conn)
             .await
             .optional()

@@ -37,7 +37,6 @@ diesel::table! {
         points -> Int8,
         grade_id -> Text,
         cumulative_amount -> Int8,
-        notification_seq -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -266,6 +265,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notification_cursors (user_id) {
+        user_id -> Text,
+        seq -> Int8,
+    }
+}
+
 diesel::joinable!(users -> grades (grade_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(stores -> users (user_id));
@@ -303,4 +309,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     inquiries,
     replies,
     notifications,
+    notification_cursors,
 );
