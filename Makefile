@@ -51,7 +51,11 @@ unit-and-api:
 	@db_url="$${DATABASE_URL:-$$(deploy/local-pg.sh start test)}"; \
 	s3_url="$${CODIIT_TEST_S3_ENDPOINT:-}"; \
 	if [ -z "$$s3_url" ] && [ "$${CODIIT_SKIP_S3_TESTS:-}" != 1 ]; then \
-	  s3_url="$$(deploy/local-s3.sh start)"; \
+	  for attempt in 1 2 3; do \
+	    s3_url="$$(deploy/local-s3.sh start)" && break; \
+	    echo "local-s3 did not start (attempt $$attempt); retrying" >&2; sleep 2; \
+	  done; \
+	  [ -n "$$s3_url" ] || { echo "could not start the loopback S3 server" >&2; exit 1; }; \
 	  trap 'deploy/local-s3.sh stop' EXIT; \
 	fi; \
 	export DATABASE_URL="$$db_url" CODIIT_TEST_S3_ENDPOINT="$$s3_url"; \

@@ -4,12 +4,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod cart;
 mod demo;
 mod http;
 mod inquiries;
 mod metadata;
 mod notifications;
 mod openapi;
+mod orders;
 mod product_list;
 mod products;
 mod stores;

@@ -168,6 +168,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             secure: config.cookie_secure,
         },
         community: community::Community::new(db.clone(), clock.clone()),
+        ordering: ordering::Ordering::new(db.clone(), db.clone(), db.clone(), clock.clone()),
         notifications: notifications::Notifications::new(db.clone(), clock.clone()),
         hub,
         sse: state::SseSettings {

@@ -25,6 +25,7 @@ pub struct AppState {
     pub images: Images,
     pub refresh_cookie: RefreshCookie,
     pub community: Community<Database>,
+    pub ordering: ordering::Ordering<Database, Database, Database>,
     pub notifications: Notifications<Database>,
     pub hub: Arc<crate::sse::Hub>,
     pub sse: SseSettings,

@@ -31,7 +31,7 @@ impl Default for PoolSettings {
     }
 }
 
-pub type PooledConnection = Object<AsyncPgConnection>;
+pub(crate) type PooledConnection = Object<AsyncPgConnection>;
 
 /// The connection pool shared by every repository.
 #[derive(Clone)]

@@ -1,11 +1,13 @@
 //! PostgreSQL adapter: Diesel schema, diesel-async repositories implementing the domain ports,
 //! the connection pool and embedded migrations. Stores and loads; decides nothing.
 
+mod carts;
 mod db;
 mod dynamic;
 mod error;
 mod inquiries;
 mod notifications;
+mod orders;
 mod products;
 mod reference;
 pub mod schema;
@@ -16,4 +18,5 @@ mod users;
 pub use db::{Database, PoolSettings, run_migrations};
 pub use error::PgError;
 pub use notifications::{CHANNEL, ListenerEvent, listen};
+pub use orders::PgOrderTx;
 pub use products::search_sql;

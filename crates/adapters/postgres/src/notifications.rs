@@ -74,9 +74,13 @@ impl Outbox for Database {
     async fn emit(&self, notification: NewNotification) -> DomainResult<bool> {
         let mut conn = self.conn().await?;
         let now = chrono::Utc::now();
-        Ok(conn
+        let result = conn
             .transaction::<_, PgError, _>(async |c| emit(c, &notification, now).await)
-            .await?)
+            .await;
+        if let Err(e) = &result {
+            tracing::error!(error = %e, kind = notification.kind.as_str(), "writing a notification failed");
+        }
+        Ok(result?)
     }
 }
 

@@ -8,7 +8,7 @@ use kernel::time::format_ts;
 use paperclip::actix::Apiv2Schema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Serialize, Apiv2Schema)]
+#[derive(Debug, Clone, Serialize, Apiv2Schema)]
 #[serde(rename_all = "camelCase")]
 pub struct StoreResponse {
     pub id: String,

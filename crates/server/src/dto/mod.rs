@@ -3,9 +3,11 @@
 mod catalog;
 mod community;
 pub mod fields;
+mod ordering;
 
 pub use catalog::*;
 pub use community::*;
+pub use ordering::*;
 
 use identity::User;
 use kernel::time::format_ts;
@@ -143,13 +145,13 @@ impl From<loyalty::PointsSummary> for PointsResponse {
     }
 }
 
-#[derive(Debug, Serialize, Apiv2Schema)]
+#[derive(Debug, Clone, Serialize, Apiv2Schema)]
 pub struct SizeNames {
     pub en: String,
     pub ko: String,
 }
 
-#[derive(Debug, Serialize, Apiv2Schema)]
+#[derive(Debug, Clone, Serialize, Apiv2Schema)]
 pub struct SizeResponse {
     pub id: i32,
     pub name: String,

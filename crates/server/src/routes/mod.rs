@@ -2,10 +2,12 @@
 //! contract's shape; rules live in the domain crates.
 
 mod auth;
+mod cart;
 mod health;
 mod inquiries;
 mod metadata;
 mod notifications;
+mod orders;
 mod products;
 mod stores;
 mod upload;
@@ -74,6 +76,28 @@ pub fn api() -> web::Scope {
                 .route(web::get().to(inquiries::get_reply))
                 .route(web::patch().to(inquiries::edit_reply))
                 .route(web::delete().to(inquiries::remove_reply)),
+        )
+        .service(
+            web::resource("/cart")
+                .route(web::post().to(cart::ensure))
+                .route(web::get().to(cart::get))
+                .route(web::patch().to(cart::set)),
+        )
+        .service(
+            web::resource("/cart/{cartItemId}")
+                .route(web::get().to(cart::item))
+                .route(web::delete().to(cart::remove)),
+        )
+        .service(
+            web::resource("/orders")
+                .route(web::post().to(orders::place))
+                .route(web::get().to(orders::list)),
+        )
+        .service(
+            web::resource("/orders/{orderId}")
+                .route(web::get().to(orders::detail))
+                .route(web::patch().to(orders::update))
+                .route(web::delete().to(orders::cancel)),
         )
         .service(web::resource("/notifications").route(web::get().to(notifications::list)))
         .service(web::resource("/notifications/sse").route(web::get().to(notifications::stream)))

@@ -1,0 +1,202 @@
+use crate::Database;
+use crate::error::PgError;
+use crate::schema::{cart_items, carts, products, stocks};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use kernel::{DomainResult, Timestamp};
+use ordering::{CartLine, CartSummary, Carts};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = carts)]
+struct CartRow {
+    id: String,
+    buyer_id: String,
+    quantity: i32,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<CartRow> for CartSummary {
+    fn from(r: CartRow) -> Self {
+        CartSummary {
+            id: r.id,
+            buyer_id: r.buyer_id,
+            quantity: i64::from(r.quantity),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = cart_items)]
+struct LineRow {
+    id: String,
+    cart_id: String,
+    product_id: String,
+    size_id: i32,
+    quantity: i32,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<LineRow> for CartLine {
+    fn from(r: LineRow) -> Self {
+        CartLine {
+            id: r.id,
+            cart_id: r.cart_id,
+            product_id: r.product_id,
+            size_id: r.size_id,
+            quantity: r.quantity,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// `Cart.quantity` is the cached Σ of its lines.
+async fn recount(c: &mut AsyncPgConnection, cart_id: &str, now: Timestamp) -> Result<(), PgError> {
+    diesel::sql_query(
+        "UPDATE carts SET quantity = COALESCE((SELECT SUM(quantity) FROM cart_items WHERE cart_id = $1), 0),
+                          updated_at = $2
+         WHERE id = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(cart_id)
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+impl Carts for Database {
+    async fn ensure(&self, buyer_id: &str, now: Timestamp) -> DomainResult<(CartSummary, bool)> {
+        let mut conn = self.conn().await?;
+        let created: Option<CartRow> = diesel::insert_into(carts::table)
+            .values(CartRow {
+                id: kernel::id::new_id(),
+                buyer_id: buyer_id.to_owned(),
+                quantity: 0,
+                created_at: now,
+                updated_at: now,
+            })
+            .on_conflict(carts::buyer_id)
+            .do_nothing()
+            .returning(CartRow::as_returning())
+            .get_result(&mut *conn)
+            .await
+            .optional()
+            .map_err(PgError::from)?;
+        if let Some(cart) = created {
+            return Ok((cart.into(), true));
+        }
+        let cart: CartRow = carts::table
+            .filter(carts::buyer_id.eq(buyer_id))
+            .select(CartRow::as_select())
+            .first(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        Ok((cart.into(), false))
+    }
+
+    async fn lines(&self, cart_id: &str) -> DomainResult<Vec<CartLine>> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<LineRow> = cart_items::table
+            .filter(cart_items::cart_id.eq(cart_id))
+            .order((cart_items::created_at.asc(), cart_items::id.asc()))
+            .select(LineRow::as_select())
+            .load(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        Ok(rows.into_iter().map(CartLine::from).collect())
+    }
+
+    async fn stock_of(&self, product_id: &str) -> DomainResult<Option<Vec<(i32, i32)>>> {
+        let mut conn = self.conn().await?;
+        let exists: Option<String> = products::table
+            .find(product_id)
+            .select(products::id)
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(PgError::from)?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let rows: Vec<(i32, i32)> = stocks::table
+            .filter(stocks::product_id.eq(product_id))
+            .select((stocks::size_id, stocks::quantity))
+            .load(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        Ok(Some(rows))
+    }
+
+    async fn set_lines(
+        &self,
+        cart_id: &str,
+        product_id: &str,
+        sizes: &[(i32, i32)],
+        now: Timestamp,
+    ) -> DomainResult<Vec<CartLine>> {
+        let mut conn = self.conn().await?;
+        let lines = conn
+            .transaction::<_, PgError, _>(async |c| {
+                let mut lines = Vec::with_capacity(sizes.len());
+                for (size_id, quantity) in sizes {
+                    let row: LineRow = diesel::insert_into(cart_items::table)
+                        .values((
+                            cart_items::id.eq(kernel::id::new_id()),
+                            cart_items::cart_id.eq(cart_id),
+                            cart_items::product_id.eq(product_id),
+                            cart_items::size_id.eq(size_id),
+                            cart_items::quantity.eq(quantity),
+                            cart_items::created_at.eq(now),
+                            cart_items::updated_at.eq(now),
+                        ))
+                        .on_conflict((
+                            cart_items::cart_id,
+                            cart_items::product_id,
+                            cart_items::size_id,
+                        ))
+                        .do_update()
+                        .set((
+                            cart_items::quantity.eq(diesel::upsert::excluded(cart_items::quantity)),
+                            cart_items::updated_at.eq(now),
+                        ))
+                        .returning(LineRow::as_returning())
+                        .get_result(c)
+                        .await?;
+                    lines.push(CartLine::from(row));
+                }
+                recount(c, cart_id, now).await?;
+                Ok(lines)
+            })
+            .await?;
+        Ok(lines)
+    }
+
+    async fn line(&self, id: &str) -> DomainResult<Option<(CartLine, CartSummary)>> {
+        let mut conn = self.conn().await?;
+        let row: Option<(LineRow, CartRow)> = cart_items::table
+            .inner_join(carts::table)
+            .filter(cart_items::id.eq(id))
+            .select((LineRow::as_select(), CartRow::as_select()))
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(PgError::from)?;
+        Ok(row.map(|(l, c)| (l.into(), c.into())))
+    }
+
+    async fn delete_line(&self, line: &CartLine, now: Timestamp) -> DomainResult<()> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, PgError, _>(async |c| {
+            diesel::delete(cart_items::table.find(&line.id))
+                .execute(c)
+                .await?;
+            recount(c, &line.cart_id, now).await
+        })
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,874 @@
+//! The order unit of work: primitives for `PlaceOrder` / `CancelOrder`, no rules. Every path
+//! ends in an explicit commit or rollback, and a unit dropped unfinished (a cancelled request,
+//! a panic) rolls back on its own, so no connection returns to the pool inside a transaction
+//! still holding stock row locks.
+
+use crate::Database;
+use crate::db::PooledConnection;
+use crate::error::PgError;
+use crate::notifications::emit;
+use crate::reference::GradeRow;
+use crate::schema::{
+    grades, idempotency_records, order_items, orders, payments, point_transactions, users,
+};
+use catalog::pricing::Discount;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Int4, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use kernel::paging::PageRequest;
+use kernel::{DomainError, DomainResult, Timestamp};
+use loyalty::Grade;
+use ordering::ports::Claim;
+use ordering::{
+    LineInfo, LockedOrder, NewOrder, Order, OrderItem, OrderStatus, OrderStore, OrderTx, Payment,
+    PointReason, RecipientChanges, ReviewBrief,
+};
+
+type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
+
+pub struct PgOrderTx {
+    conn: Option<PooledConnection>,
+}
+
+impl PgOrderTx {
+    fn c(&mut self) -> Result<&mut AsyncPgConnection, PgError> {
+        match self.conn.as_mut() {
+            Some(conn) => Ok(&mut **conn),
+            None => Err(PgError::Query(
+                diesel::result::Error::BrokenTransactionManager,
+            )),
+        }
+    }
+}
+
+impl Drop for PgOrderTx {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.conn.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                if let Err(e) = Tm::rollback_transaction(&mut *conn).await {
+                    tracing::warn!(error = %e, "rolling back an abandoned order transaction failed");
+                }
+            });
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Now {
+    #[diesel(sql_type = Timestamptz)]
+    now: Timestamp,
+}
+
+#[derive(QueryableByName)]
+struct Amount {
+    #[diesel(sql_type = BigInt)]
+    amount: i64,
+}
+
+#[derive(QueryableByName)]
+struct Remaining {
+    #[diesel(sql_type = Int4)]
+    quantity: i32,
+}
+
+#[derive(QueryableByName)]
+struct LineRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    product_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    product_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    product_image: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    store_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    seller_id: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    price: Option<i64>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    discount_rate: Option<i32>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    discount_start_time: Option<Timestamp>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    discount_end_time: Option<Timestamp>,
+    #[diesel(sql_type = Int4)]
+    size_id: i32,
+    #[diesel(sql_type = Text)]
+    size_name: String,
+    #[diesel(sql_type = Bool)]
+    sold_in_size: bool,
+}
+
+const LINES: &str = "
+    SELECT p.id AS product_id, p.name AS product_name, p.image AS product_image,
+           p.store_id, s.user_id AS seller_id, p.price, p.discount_rate, p.discount_start_time,
+           p.discount_end_time, l.size_id, z.name AS size_name, (k.id IS NOT NULL) AS sold_in_size
+    FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS l(product_id, size_id, ord)
+    LEFT JOIN products p ON p.id = l.product_id
+    LEFT JOIN stores s ON s.id = p.store_id
+    JOIN sizes z ON z.id = l.size_id
+    LEFT JOIN stocks k ON k.product_id = l.product_id AND k.size_id = l.size_id
+    ORDER BY l.ord";
+
+/// Product aggregates lose the reviews of this order's items (§4.5 step 5).
+const FORGET_ORDER_REVIEWS: &str = "
+    UPDATE products p SET
+        reviews_count = p.reviews_count - r.cnt, reviews_sum = p.reviews_sum - r.total,
+        rate1_count = p.rate1_count - r.c1, rate2_count = p.rate2_count - r.c2,
+        rate3_count = p.rate3_count - r.c3, rate4_count = p.rate4_count - r.c4,
+        rate5_count = p.rate5_count - r.c5
+    FROM (
+        SELECT rv.product_id, count(*)::int AS cnt, sum(rv.rating)::bigint AS total,
+               (count(*) FILTER (WHERE rv.rating = 1))::int AS c1,
+               (count(*) FILTER (WHERE rv.rating = 2))::int AS c2,
+               (count(*) FILTER (WHERE rv.rating = 3))::int AS c3,
+               (count(*) FILTER (WHERE rv.rating = 4))::int AS c4,
+               (count(*) FILTER (WHERE rv.rating = 5))::int AS c5
+        FROM reviews rv JOIN order_items oi ON oi.id = rv.order_item_id
+        WHERE oi.order_id = $1 AND rv.product_id IS NOT NULL
+        GROUP BY rv.product_id
+    ) r
+    WHERE p.id = r.product_id";
+
+impl OrderTx for PgOrderTx {
+    async fn lock_buyer(&mut self, buyer_id: &str) -> DomainResult<(i64, Grade)> {
+        let c = self.c()?;
+        // Only the user row is locked (FOR UPDATE OF), never the shared grade row.
+        let points: i64 = users::table
+            .find(buyer_id)
+            .select(users::points)
+            .for_update()
+            .first(c)
+            .await
+            .map_err(PgError::from)?;
+        let grade: GradeRow = users::table
+            .inner_join(grades::table)
+            .filter(users::id.eq(buyer_id))
+            .select(GradeRow::as_select())
+            .first(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok((points, grade.into()))
+    }
+
+    async fn claim_key(&mut self, buyer_id: &str, key: &str, hash: &str) -> DomainResult<Claim> {
+        let c = self.c()?;
+        let inserted = diesel::insert_into(idempotency_records::table)
+            .values((
+                idempotency_records::id.eq(kernel::id::new_id()),
+                idempotency_records::user_id.eq(buyer_id),
+                idempotency_records::key.eq(key),
+                idempotency_records::request_hash.eq(hash),
+            ))
+            .on_conflict((idempotency_records::user_id, idempotency_records::key))
+            .do_nothing()
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        if inserted == 1 {
+            return Ok(Claim::Claimed);
+        }
+        let (request_hash, body): (String, Option<String>) = idempotency_records::table
+            .filter(idempotency_records::user_id.eq(buyer_id))
+            .filter(idempotency_records::key.eq(key))
+            .select((
+                idempotency_records::request_hash,
+                idempotency_records::response_body,
+            ))
+            .first(c)
+            .await
+            .map_err(PgError::from)?;
+        let response_body = body.ok_or_else(|| {
+            DomainError::internal("idempotency", "a committed record without its response")
+        })?;
+        Ok(Claim::Existing {
+            request_hash,
+            response_body,
+        })
+    }
+
+    async fn now(&mut self) -> DomainResult<Timestamp> {
+        let c = self.c()?;
+        let row: Now = diesel::sql_query("SELECT now() AS now")
+            .get_result(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(row.now)
+    }
+
+    async fn lines(&mut self, lines: &[(String, i32)]) -> DomainResult<Vec<Option<LineInfo>>> {
+        let c = self.c()?;
+        let (ids, sizes): (Vec<String>, Vec<i32>) = lines.iter().cloned().unzip();
+        let rows: Vec<LineRow> = diesel::sql_query(LINES)
+            .bind::<Array<Text>, _>(ids)
+            .bind::<Array<Int4>, _>(sizes)
+            .load(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                Some(LineInfo {
+                    product_id: r.product_id?,
+                    product_name: r.product_name?,
+                    product_image: r.product_image?,
+                    store_id: r.store_id?,
+                    seller_id: r.seller_id?,
+                    price: r.price?,
+                    discount: Discount {
+                        rate: r.discount_rate?,
+                        start: r.discount_start_time,
+                        end: r.discount_end_time,
+                    },
+                    size_id: r.size_id,
+                    size_name: r.size_name,
+                    sold_in_size: r.sold_in_size,
+                })
+            })
+            .collect())
+    }
+
+    async fn take_stock(
+        &mut self,
+        product_id: &str,
+        size_id: i32,
+        n: i32,
+    ) -> DomainResult<Option<i32>> {
+        let c = self.c()?;
+        let row: Option<Remaining> = diesel::sql_query(
+            "UPDATE stocks SET quantity = quantity - $3, updated_at = now()
+             WHERE product_id = $1 AND size_id = $2 AND quantity >= $3 RETURNING quantity",
+        )
+        .bind::<Text, _>(product_id)
+        .bind::<Int4, _>(size_id)
+        .bind::<Int4, _>(n)
+        .get_result(c)
+        .await
+        .optional()
+        .map_err(PgError::from)?;
+        Ok(row.map(|r| r.quantity))
+    }
+
+    async fn insert_order(&mut self, o: &NewOrder) -> DomainResult<()> {
+        let c = self.c()?;
+        diesel::insert_into(orders::table)
+            .values((
+                orders::id.eq(&o.id),
+                orders::buyer_id.eq(&o.buyer_id),
+                orders::name.eq(&o.name),
+                orders::phone_number.eq(&o.phone_number),
+                orders::address.eq(&o.address),
+                orders::subtotal.eq(o.subtotal),
+                orders::total_quantity.eq(o.total_quantity as i32),
+                orders::use_point.eq(o.use_point),
+                orders::earned_point.eq(o.earned_point),
+                orders::status.eq(OrderStatus::CompletedPayment.as_str()),
+                orders::created_at.eq(o.now),
+                orders::updated_at.eq(o.now),
+            ))
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        let items: Vec<_> = o
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    order_items::id.eq(&i.id),
+                    order_items::order_id.eq(&o.id),
+                    order_items::product_id.eq(Some(&i.product_id)),
+                    order_items::store_id.eq(&i.store_id),
+                    order_items::product_name.eq(&i.product_name),
+                    order_items::product_image.eq(&i.product_image),
+                    order_items::size_id.eq(i.size_id),
+                    order_items::quantity.eq(i.quantity),
+                    order_items::price.eq(i.price),
+                    order_items::position.eq(i.position),
+                    order_items::created_at.eq(o.now),
+                    order_items::updated_at.eq(o.now),
+                )
+            })
+            .collect();
+        diesel::insert_into(order_items::table)
+            .values(&items)
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        diesel::insert_into(payments::table)
+            .values((
+                payments::id.eq(&o.payment_id),
+                payments::order_id.eq(&o.id),
+                payments::price.eq(o.subtotal - o.use_point),
+                payments::status.eq("CompletedPayment"),
+                payments::created_at.eq(o.now),
+                payments::updated_at.eq(o.now),
+            ))
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn move_points(
+        &mut self,
+        buyer_id: &str,
+        order_id: &str,
+        delta: i64,
+        reason: PointReason,
+    ) -> DomainResult<()> {
+        let c = self.c()?;
+        diesel::update(users::table.find(buyer_id))
+            .set(users::points.eq(users::points + delta))
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        diesel::insert_into(point_transactions::table)
+            .values((
+                point_transactions::id.eq(kernel::id::new_id()),
+                point_transactions::user_id.eq(buyer_id),
+                point_transactions::order_id.eq(Some(order_id)),
+                point_transactions::delta.eq(delta),
+                point_transactions::reason.eq(reason.as_str()),
+            ))
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn set_earned(&mut self, order_id: &str, earned: i64) -> DomainResult<()> {
+        let c = self.c()?;
+        diesel::update(orders::table.find(order_id))
+            .set(orders::earned_point.eq(earned))
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn clear_cart_lines(
+        &mut self,
+        buyer_id: &str,
+        pairs: &[(String, i32)],
+    ) -> DomainResult<()> {
+        let c = self.c()?;
+        let (ids, sizes): (Vec<String>, Vec<i32>) = pairs.iter().cloned().unzip();
+        let removed = diesel::sql_query(
+            "DELETE FROM cart_items ci USING carts c, unnest($2::text[], $3::int[]) AS l(product_id, size_id)
+             WHERE ci.cart_id = c.id AND c.buyer_id = $1
+               AND ci.product_id = l.product_id AND ci.size_id = l.size_id",
+        )
+        .bind::<Text, _>(buyer_id)
+        .bind::<Array<Text>, _>(ids)
+        .bind::<Array<Int4>, _>(sizes)
+        .execute(c)
+        .await
+        .map_err(PgError::from)?;
+        if removed > 0 {
+            diesel::sql_query(
+                "UPDATE carts SET quantity = COALESCE((SELECT SUM(quantity) FROM cart_items WHERE cart_id = carts.id), 0),
+                                  updated_at = now()
+                 WHERE buyer_id = $1",
+            )
+            .bind::<Text, _>(buyer_id)
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        }
+        Ok(())
+    }
+
+    async fn add_sales(&mut self, product_id: &str, delta: i64) -> DomainResult<()> {
+        let c = self.c()?;
+        diesel::sql_query("UPDATE products SET sales = GREATEST(0, sales + $2) WHERE id = $1")
+            .bind::<Text, _>(product_id)
+            .bind::<BigInt, _>(delta)
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn cumulative_amount(&mut self, buyer_id: &str) -> DomainResult<i64> {
+        let c = self.c()?;
+        let row: Amount = diesel::sql_query(
+            "SELECT COALESCE(SUM(subtotal), 0)::bigint AS amount FROM orders
+             WHERE buyer_id = $1 AND status IN ('CompletedPayment', 'Shipped')",
+        )
+        .bind::<Text, _>(buyer_id)
+        .get_result(c)
+        .await
+        .map_err(PgError::from)?;
+        Ok(row.amount)
+    }
+
+    async fn grades(&mut self) -> DomainResult<Vec<Grade>> {
+        let c = self.c()?;
+        let rows: Vec<GradeRow> = grades::table
+            .select(GradeRow::as_select())
+            .order(grades::min_amount.asc())
+            .load(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(rows.into_iter().map(Grade::from).collect())
+    }
+
+    async fn set_grade(
+        &mut self,
+        buyer_id: &str,
+        cumulative: i64,
+        grade_id: &str,
+    ) -> DomainResult<()> {
+        let c = self.c()?;
+        diesel::sql_query(
+            "UPDATE users SET cumulative_amount = $2, grade_id = $3, updated_at = now() WHERE id = $1",
+        )
+        .bind::<Text, _>(buyer_id)
+        .bind::<BigInt, _>(cumulative)
+        .bind::<Text, _>(grade_id)
+        .execute(c)
+        .await
+        .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn cart_holders(
+        &mut self,
+        product_id: &str,
+        size_id: i32,
+        except: &str,
+    ) -> DomainResult<Vec<String>> {
+        use crate::schema::{cart_items, carts};
+        let c = self.c()?;
+        Ok(cart_items::table
+            .inner_join(carts::table)
+            .filter(cart_items::product_id.eq(product_id))
+            .filter(cart_items::size_id.eq(size_id))
+            .filter(carts::buyer_id.ne(except))
+            .select(carts::buyer_id)
+            .distinct()
+            .load(c)
+            .await
+            .map_err(PgError::from)?)
+    }
+
+    async fn emit(
+        &mut self,
+        notification: &::notifications::NewNotification,
+    ) -> DomainResult<bool> {
+        let c = self.c()?;
+        Ok(emit(c, notification, chrono::Utc::now()).await?)
+    }
+
+    async fn load_order(&mut self, order_id: &str) -> DomainResult<Order> {
+        let c = self.c()?;
+        load_orders(c, vec![order_id.to_owned()])
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                DomainError::internal("load order", "the order just inserted is missing")
+            })
+    }
+
+    async fn store_response(
+        &mut self,
+        buyer_id: &str,
+        key: &str,
+        order_id: &str,
+        body: &str,
+    ) -> DomainResult<()> {
+        let c = self.c()?;
+        diesel::update(
+            idempotency_records::table
+                .filter(idempotency_records::user_id.eq(buyer_id))
+                .filter(idempotency_records::key.eq(key)),
+        )
+        .set((
+            idempotency_records::order_id.eq(Some(order_id)),
+            idempotency_records::response_body.eq(Some(body)),
+        ))
+        .execute(c)
+        .await
+        .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn lock_order(&mut self, order_id: &str) -> DomainResult<Option<LockedOrder>> {
+        let c = self.c()?;
+        let row: Option<(String, Option<String>, String, i64, i64)> = orders::table
+            .find(order_id)
+            .select((
+                orders::id,
+                orders::buyer_id,
+                orders::status,
+                orders::use_point,
+                orders::earned_point,
+            ))
+            .for_update()
+            .first(c)
+            .await
+            .optional()
+            .map_err(PgError::from)?;
+        let Some((id, buyer_id, status, use_point, earned_point)) = row else {
+            return Ok(None);
+        };
+        let items: Vec<(Option<String>, i32, i32)> = order_items::table
+            .filter(order_items::order_id.eq(&id))
+            .select((
+                order_items::product_id,
+                order_items::size_id,
+                order_items::quantity,
+            ))
+            .load(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(Some(LockedOrder {
+            status: parse_status(&status)?,
+            id,
+            buyer_id,
+            use_point,
+            earned_point,
+            items,
+        }))
+    }
+
+    async fn restore_stock(&mut self, product_id: &str, size_id: i32, n: i32) -> DomainResult<()> {
+        let c = self.c()?;
+        diesel::sql_query(
+            "INSERT INTO stocks (id, product_id, size_id, quantity) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (product_id, size_id)
+             DO UPDATE SET quantity = stocks.quantity + EXCLUDED.quantity, updated_at = now()",
+        )
+        .bind::<Text, _>(kernel::id::new_id())
+        .bind::<Text, _>(product_id)
+        .bind::<Int4, _>(size_id)
+        .bind::<Int4, _>(n)
+        .execute(c)
+        .await
+        .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn delete_reviews(&mut self, order_id: &str) -> DomainResult<()> {
+        let c = self.c()?;
+        diesel::sql_query(FORGET_ORDER_REVIEWS)
+            .bind::<Text, _>(order_id)
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        diesel::sql_query(
+            "DELETE FROM reviews rv USING order_items oi WHERE rv.order_item_id = oi.id AND oi.order_id = $1",
+        )
+        .bind::<Text, _>(order_id)
+        .execute(c)
+        .await
+        .map_err(PgError::from)?;
+        diesel::update(order_items::table.filter(order_items::order_id.eq(order_id)))
+            .set(order_items::is_reviewed.eq(false))
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn mark_cancelled(&mut self, order_id: &str, now: Timestamp) -> DomainResult<()> {
+        let c = self.c()?;
+        diesel::update(orders::table.find(order_id))
+            .set((
+                orders::status.eq(OrderStatus::Cancelled.as_str()),
+                orders::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        diesel::update(payments::table.filter(payments::order_id.eq(order_id)))
+            .set((
+                payments::status.eq("CancelledPayment"),
+                payments::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+            .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn commit(mut self) -> DomainResult<()> {
+        let mut conn = self
+            .conn
+            .take()
+            .ok_or_else(|| DomainError::internal("commit", "transaction already finished"))?;
+        if let Err(e) = Tm::commit_transaction(&mut *conn).await {
+            // A failed COMMIT leaves the transaction to roll back before the pool sees it.
+            let _ = Tm::rollback_transaction(&mut *conn).await;
+            return Err(PgError::from(e).into());
+        }
+        Ok(())
+    }
+
+    async fn rollback(mut self) -> DomainResult<()> {
+        if let Some(mut conn) = self.conn.take() {
+            Tm::rollback_transaction(&mut *conn)
+                .await
+                .map_err(PgError::from)?;
+        }
+        Ok(())
+    }
+}
+
+fn parse_status(s: &str) -> DomainResult<OrderStatus> {
+    OrderStatus::parse_stored(s)
+        .ok_or_else(|| DomainError::internal("orders.status", format!("unknown status {s:?}")))
+}
+
+#[derive(Queryable)]
+struct OrderRow {
+    id: String,
+    buyer_id: Option<String>,
+    name: String,
+    phone_number: String,
+    address: String,
+    subtotal: i64,
+    total_quantity: i32,
+    use_point: i64,
+    earned_point: i64,
+    status: String,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+#[derive(QueryableByName)]
+struct ItemRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    order_id: String,
+    #[diesel(sql_type = BigInt)]
+    price: i64,
+    #[diesel(sql_type = Int4)]
+    quantity: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    product_id: Option<String>,
+    #[diesel(sql_type = Text)]
+    product_name: String,
+    #[diesel(sql_type = Text)]
+    product_image: String,
+    #[diesel(sql_type = Bool)]
+    is_reviewed: bool,
+    #[diesel(sql_type = Int4)]
+    size_id: i32,
+    #[diesel(sql_type = Text)]
+    en: String,
+    #[diesel(sql_type = Text)]
+    ko: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    review_id: Option<String>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    rating: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    review_content: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    review_created_at: Option<Timestamp>,
+}
+
+/// Orders with their items (request order), sizes, reviews and payment: three queries for any
+/// number of orders.
+async fn load_orders(c: &mut AsyncPgConnection, ids: Vec<String>) -> DomainResult<Vec<Order>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<OrderRow> = orders::table
+        .filter(orders::id.eq_any(&ids))
+        .select((
+            orders::id,
+            orders::buyer_id,
+            orders::name,
+            orders::phone_number,
+            orders::address,
+            orders::subtotal,
+            orders::total_quantity,
+            orders::use_point,
+            orders::earned_point,
+            orders::status,
+            orders::created_at,
+            orders::updated_at,
+        ))
+        .load(c)
+        .await
+        .map_err(PgError::from)?;
+    let items: Vec<ItemRow> = diesel::sql_query(
+        "SELECT oi.id, oi.order_id, oi.price, oi.quantity, oi.product_id, oi.product_name,
+                oi.product_image, oi.is_reviewed, oi.size_id, z.en, z.ko,
+                rv.id AS review_id, rv.rating, rv.content AS review_content, rv.created_at AS review_created_at
+         FROM order_items oi JOIN sizes z ON z.id = oi.size_id
+         LEFT JOIN reviews rv ON rv.order_item_id = oi.id
+         WHERE oi.order_id = ANY($1) ORDER BY oi.order_id, oi.position",
+    )
+    .bind::<Array<Text>, _>(&ids)
+    .load(c)
+    .await
+    .map_err(PgError::from)?;
+    let pays: Vec<(String, String, i64, String, Timestamp, Timestamp)> = payments::table
+        .filter(payments::order_id.eq_any(&ids))
+        .select((
+            payments::order_id,
+            payments::id,
+            payments::price,
+            payments::status,
+            payments::created_at,
+            payments::updated_at,
+        ))
+        .load(c)
+        .await
+        .map_err(PgError::from)?;
+    let mut orders = Vec::with_capacity(rows.len());
+    for r in rows {
+        let payment = pays
+            .iter()
+            .find(|p| p.0 == r.id)
+            .map(|p| Payment {
+                id: p.1.clone(),
+                price: p.2,
+                status: p.3.clone(),
+                created_at: p.4,
+                updated_at: p.5,
+            })
+            .ok_or_else(|| DomainError::internal("load order", "an order without its payment"))?;
+        let order_items = items
+            .iter()
+            .filter(|i| i.order_id == r.id)
+            .map(|i| OrderItem {
+                id: i.id.clone(),
+                price: i.price,
+                quantity: i.quantity,
+                product_id: i.product_id.clone(),
+                product_name: i.product_name.clone(),
+                product_image: i.product_image.clone(),
+                is_reviewed: i.is_reviewed,
+                size_id: i.size_id,
+                size_en: i.en.clone(),
+                size_ko: i.ko.clone(),
+                review: match (
+                    &i.review_id,
+                    i.rating,
+                    &i.review_content,
+                    i.review_created_at,
+                ) {
+                    (Some(id), Some(rating), Some(content), Some(created_at)) => {
+                        Some(ReviewBrief {
+                            id: id.clone(),
+                            rating,
+                            content: content.clone(),
+                            created_at,
+                        })
+                    }
+                    _ => None,
+                },
+            })
+            .collect();
+        orders.push(Order {
+            status: parse_status(&r.status)?,
+            id: r.id,
+            buyer_id: r.buyer_id,
+            name: r.name,
+            phone_number: r.phone_number,
+            address: r.address,
+            subtotal: r.subtotal,
+            total_quantity: i64::from(r.total_quantity),
+            use_point: r.use_point,
+            earned_point: r.earned_point,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            items: order_items,
+            payment,
+        });
+    }
+    // Keep the order of `ids`.
+    orders.sort_by_key(|o| ids.iter().position(|id| *id == o.id));
+    Ok(orders)
+}
+
+impl OrderStore for Database {
+    type Tx = PgOrderTx;
+
+    async fn begin(&self) -> DomainResult<PgOrderTx> {
+        let mut conn = self.conn().await?;
+        Tm::begin_transaction(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        Ok(PgOrderTx { conn: Some(conn) })
+    }
+
+    async fn order(&self, id: &str) -> DomainResult<Option<Order>> {
+        let mut conn = self.conn().await?;
+        Ok(load_orders(&mut conn, vec![id.to_owned()]).await?.pop())
+    }
+
+    async fn orders_of(
+        &self,
+        buyer_id: &str,
+        page: PageRequest,
+        statuses: Option<Vec<OrderStatus>>,
+    ) -> DomainResult<(Vec<Order>, i64)> {
+        let mut conn = self.conn().await?;
+        let names: Option<Vec<&str>> = statuses.map(|s| s.iter().map(|st| st.as_str()).collect());
+        let filtered = || {
+            let mut q = orders::table
+                .filter(orders::buyer_id.eq(buyer_id.to_owned()))
+                .into_boxed();
+            if let Some(names) = &names {
+                q = q.filter(orders::status.eq_any(names.clone()));
+            }
+            q
+        };
+        let total: i64 = filtered()
+            .count()
+            .get_result(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        let ids: Vec<String> = filtered()
+            .order((orders::created_at.desc(), orders::id.desc()))
+            .limit(page.size)
+            .offset(page.offset())
+            .select(orders::id)
+            .load(&mut *conn)
+            .await
+            .map_err(PgError::from)?;
+        Ok((load_orders(&mut conn, ids).await?, total))
+    }
+
+    async fn update_recipient(
+        &self,
+        id: &str,
+        changes: RecipientChanges,
+        editable: &[OrderStatus],
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        #[derive(AsChangeset)]
+        #[diesel(table_name = orders)]
+        struct Update {
+            name: Option<String>,
+            phone_number: Option<String>,
+            address: Option<String>,
+            updated_at: Timestamp,
+        }
+        let mut conn = self.conn().await?;
+        let statuses: Vec<&str> = editable.iter().map(|s| s.as_str()).collect();
+        let updated = diesel::update(
+            orders::table
+                .find(id)
+                .filter(orders::status.eq_any(statuses)),
+        )
+        .set(Update {
+            name: changes.name,
+            phone_number: changes.phone_number,
+            address: changes.address,
+            updated_at: now,
+        })
+        .execute(&mut *conn)
+        .await
+        .map_err(PgError::from)?;
+        Ok(updated == 1)
+    }
+}

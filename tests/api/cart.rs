@@ -1,0 +1,194 @@
+//! E24-E28: the cart.
+
+use api_tests::{keys, product_body, spawn_app};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cart_is_created_once_and_always_an_object() {
+    let app = spawn_app().await;
+    let buyer = app.buyer().await;
+    let first = app
+        .post("/api/cart")
+        .as_user(&buyer)
+        .json(&json!({}))
+        .send()
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert_eq!(
+        keys(&first.body),
+        ["buyerId", "createdAt", "id", "quantity", "updatedAt"]
+    );
+    assert_eq!(first.body["quantity"], 0);
+    let again = app.post("/api/cart").as_user(&buyer).send().await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body["id"], first.body["id"]);
+    let other = app.buyer().await;
+    let cart = app.get("/api/cart").as_user(&other).send().await;
+    assert_eq!(cart.status, 200);
+    assert_eq!(cart.body["items"], json!([]), "created on first read");
+    let seller = app.seller().await;
+    let r = app.post("/api/cart").as_user(&seller).send().await;
+    assert_eq!(r.error_message(403), "구매자만 이용할 수 있습니다.");
+    assert_eq!(app.get("/api/cart").send().await.status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn patch_sets_absolute_quantities_within_stock() {
+    let app = spawn_app().await;
+    let (seller, _) = app.seller_with_store().await;
+    let mut body = product_body("가디건", 20000, "top");
+    body["stocks"] = json!([{ "sizeId": 3, "quantity": 3 }, { "sizeId": 4, "quantity": 5 }]);
+    body["discountRate"] = json!(10);
+    let product = app.create_product(&seller, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let buyer = app.buyer().await;
+    let r = app
+        .patch("/api/cart")
+        .as_user(&buyer)
+        .json(&json!({ "productId": product, "sizes": [{ "sizeId": 4, "quantity": 2 }, { "sizeId": 3, "quantity": "3" }] }))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let lines = r.body.as_array().expect("an array (C12)");
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["sizeId"], 4, "request order");
+    assert_eq!(
+        keys(&lines[0]),
+        [
+            "cartId",
+            "createdAt",
+            "id",
+            "productId",
+            "quantity",
+            "sizeId",
+            "updatedAt"
+        ]
+    );
+    let again = app
+        .patch("/api/cart")
+        .as_user(&buyer)
+        .json(&json!({ "productId": product, "sizes": [{ "sizeId": 4, "quantity": 5 }] }))
+        .send()
+        .await;
+    assert_eq!(again.body[0]["quantity"], 5, "absolute, not added");
+    assert_eq!(again.body[0]["id"], lines[0]["id"]);
+
+    let cart = app.get("/api/cart").as_user(&buyer).send().await;
+    assert_eq!(cart.body["quantity"], 8);
+    let items = cart.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let p = &items[0]["product"];
+    assert_eq!(p["discountPrice"], 18000);
+    assert_eq!(p["store"]["id"], json!(p["storeId"]));
+    assert_eq!(
+        p["stocks"][0]["size"],
+        json!({ "id": 3, "name": "M", "size": { "en": "M", "ko": "미디엄" } })
+    );
+    assert_eq!(p["categoryId"], "cat_top");
+
+    for (sizes, message) in [
+        (
+            json!([{ "sizeId": 3, "quantity": 4 }]),
+            "해당 사이즈의 재고가 더 이상 존재하지 않습니다.",
+        ),
+        (
+            json!([{ "sizeId": 1, "quantity": 1 }]),
+            "해당 사이즈의 재고가 더 이상 존재하지 않습니다.",
+        ),
+    ] {
+        let r = app
+            .patch("/api/cart")
+            .as_user(&buyer)
+            .json(&json!({ "productId": product, "sizes": sizes }))
+            .send()
+            .await;
+        assert_eq!(r.error_message(400), message);
+    }
+    for bad in [
+        json!({ "productId": product }),
+        json!({ "productId": product, "sizes": [{ "sizeId": 7, "quantity": 1 }] }),
+        json!({ "sizes": [] }),
+    ] {
+        assert_eq!(
+            app.patch("/api/cart")
+                .as_user(&buyer)
+                .json(&bad)
+                .send()
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
+    let r = app
+        .patch("/api/cart")
+        .as_user(&buyer)
+        .json(&json!({ "productId": "nope", "sizes": [] }))
+        .send()
+        .await;
+    assert_eq!(r.error_message(404), "상품을 찾을 수 없습니다.");
+    let empty = app
+        .patch("/api/cart")
+        .as_user(&buyer)
+        .json(&json!({ "productId": product, "sizes": [] }))
+        .send()
+        .await;
+    assert_eq!(empty.body, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cart_items_belong_to_their_buyer() {
+    let app = spawn_app().await;
+    let (_, product) = app.seller_with_product("셔츠").await;
+    let buyer = app.buyer().await;
+    let lines = app
+        .patch("/api/cart")
+        .as_user(&buyer)
+        .json(&json!({ "productId": product, "sizes": [{ "sizeId": 3, "quantity": 1 }] }))
+        .send()
+        .await
+        .body;
+    let id = lines[0]["id"].as_str().unwrap();
+    let r = app
+        .get(&format!("/api/cart/{id}"))
+        .as_user(&buyer)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["cart"]["buyerId"], json!(buyer.id));
+    assert_eq!(r.body["product"]["id"], json!(product));
+    let other = app.buyer().await;
+    let r = app
+        .get(&format!("/api/cart/{id}"))
+        .as_user(&other)
+        .send()
+        .await;
+    assert_eq!(
+        r.error_message(403),
+        "장바구니 아이템에 대한 권한이 없습니다."
+    );
+    assert_eq!(
+        app.delete(&format!("/api/cart/{id}"))
+            .as_user(&other)
+            .send()
+            .await
+            .status,
+        403
+    );
+    let gone = app
+        .delete(&format!("/api/cart/{id}"))
+        .as_user(&buyer)
+        .send()
+        .await;
+    assert_eq!(gone.status, 204);
+    let r = app
+        .delete(&format!("/api/cart/{id}"))
+        .as_user(&buyer)
+        .send()
+        .await;
+    assert_eq!(r.error_message(404), "장바구니에 아이템이 없습니다.");
+    let cart = app.get("/api/cart").as_user(&buyer).send().await;
+    assert_eq!(cart.body["quantity"], 0);
+}
