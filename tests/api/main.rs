@@ -5,6 +5,7 @@
 
 mod auth;
 mod cart;
+mod dashboard;
 mod demo;
 mod http;
 mod inquiries;
@@ -14,6 +15,7 @@ mod openapi;
 mod orders;
 mod product_list;
 mod products;
+mod reviews;
 mod stores;
 mod upload;
 mod users;

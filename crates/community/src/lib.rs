@@ -5,8 +5,10 @@
 pub mod inquiry;
 pub mod messages;
 pub mod ports;
+pub mod review;
 pub mod service;
 
 pub use inquiry::*;
-pub use ports::Inquiries;
+pub use ports::{Inquiries, Reviews};
+pub use review::{Review, ReviewDetail, ReviewableItem};
 pub use service::Community;

@@ -1,4 +1,5 @@
 use crate::inquiry::*;
+use crate::review::*;
 use kernel::paging::PageRequest;
 use kernel::{DomainResult, Timestamp};
 use notifications::NewNotification;
@@ -65,4 +66,39 @@ pub trait Inquiries: Send + Sync {
         reply: &Reply,
         now: Timestamp,
     ) -> impl Future<Output = DomainResult<()>> + Send;
+}
+
+pub trait Reviews: Send + Sync {
+    fn product_exists(&self, product_id: &str) -> impl Future<Output = DomainResult<bool>> + Send;
+    fn reviewable_item(
+        &self,
+        order_item_id: &str,
+    ) -> impl Future<Output = DomainResult<Option<ReviewableItem>>> + Send;
+    /// Inserts the review, marks the item reviewed and adds it to the product's aggregates, in
+    /// one transaction; `None` when the item already has a review (also under concurrency).
+    fn create_review(
+        &self,
+        new: NewReview,
+    ) -> impl Future<Output = DomainResult<Option<Review>>> + Send;
+    /// A product's reviews, newest first, and their count.
+    fn of_product(
+        &self,
+        product_id: &str,
+        page: PageRequest,
+    ) -> impl Future<Output = DomainResult<(Vec<Review>, i64)>> + Send;
+    fn review(&self, id: &str) -> impl Future<Output = DomainResult<Option<Review>>> + Send;
+    fn review_detail(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = DomainResult<Option<ReviewDetail>>> + Send;
+    /// Changes the review and moves it between rating counts, in one transaction.
+    fn update_review(
+        &self,
+        review: &Review,
+        rating: Option<i32>,
+        content: Option<String>,
+        now: Timestamp,
+    ) -> impl Future<Output = DomainResult<Review>> + Send;
+    /// Deletes it, un-marks the item and takes it out of the aggregates, in one transaction.
+    fn delete_review(&self, review: &Review) -> impl Future<Output = DomainResult<()>> + Send;
 }

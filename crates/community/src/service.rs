@@ -275,3 +275,136 @@ fn reply_content(content: Option<String>) -> DomainResult<String> {
     v.finish()?;
     Ok(content.unwrap_or_default())
 }
+
+/// The review use cases behind E34–E38.
+pub struct ReviewBook<R> {
+    reviews: R,
+    clock: Arc<dyn Clock>,
+}
+
+impl<R: crate::ports::Reviews> ReviewBook<R> {
+    pub fn new(reviews: R, clock: Arc<dyn Clock>) -> Self {
+        Self { reviews, clock }
+    }
+
+    async fn product(&self, product_id: &str) -> DomainResult<()> {
+        if is_well_formed(product_id) && self.reviews.product_exists(product_id).await? {
+            Ok(())
+        } else {
+            Err(DomainError::NotFound(PRODUCT_NOT_FOUND.into()))
+        }
+    }
+
+    /// E34, with its checks in the order the spec lists them.
+    pub async fn write(
+        &self,
+        buyer_id: &str,
+        product_id: &str,
+        order_item_id: Option<String>,
+        rating: Option<i64>,
+        content: Option<String>,
+    ) -> DomainResult<crate::review::Review> {
+        use crate::review::*;
+        let item_id = kernel::text::given(order_item_id.as_deref()).map(str::to_owned);
+        let validated = validate(rating, content.as_deref(), true);
+        let mut problems = Vec::new();
+        if item_id.is_none() {
+            problems.push("orderItemId: is required".to_owned());
+        }
+        if let Err(DomainError::Invalid(m)) = &validated {
+            problems.push(m.clone());
+        }
+        if !problems.is_empty() {
+            return Err(DomainError::Invalid(problems.join("; ")));
+        }
+        let (rating, content) = validated?;
+        self.product(product_id).await?;
+        let item_id = item_id.unwrap_or_default();
+        let missing = || DomainError::NotFound(REVIEW_ITEM_NOT_FOUND.into());
+        if !is_well_formed(&item_id) {
+            return Err(missing());
+        }
+        let item = self
+            .reviews
+            .reviewable_item(&item_id)
+            .await?
+            .ok_or_else(missing)?;
+        if item.buyer_id.as_deref() != Some(buyer_id) {
+            return Err(DomainError::Forbidden(NOT_YOUR_PURCHASE.into()));
+        }
+        if item.product_id.as_deref() != Some(product_id) {
+            return Err(DomainError::invalid(WRONG_PRODUCT));
+        }
+        if !matches!(item.order_status.as_str(), "CompletedPayment" | "Shipped") {
+            return Err(DomainError::invalid(NOT_PAID));
+        }
+        self.reviews
+            .create_review(NewReview {
+                id: new_id(),
+                user_id: buyer_id.to_owned(),
+                product_id: product_id.to_owned(),
+                order_item_id: item.id,
+                rating: rating.unwrap_or_default(),
+                content: content.unwrap_or_default(),
+                now: self.clock.now(),
+            })
+            .await?
+            .ok_or_else(|| DomainError::Conflict(ALREADY_REVIEWED.into()))
+    }
+
+    /// E35.
+    pub async fn of_product(
+        &self,
+        product_id: &str,
+        page: PageRequest,
+    ) -> DomainResult<(Vec<crate::review::Review>, i64)> {
+        self.product(product_id).await?;
+        self.reviews.of_product(product_id, page).await
+    }
+
+    /// E36.
+    pub async fn detail(&self, id: &str) -> DomainResult<crate::review::ReviewDetail> {
+        let missing = || DomainError::NotFound(crate::review::REVIEW_NOT_FOUND.into());
+        if !is_well_formed(id) {
+            return Err(missing());
+        }
+        self.reviews.review_detail(id).await?.ok_or_else(missing)
+    }
+
+    async fn own(&self, user_id: &str, id: &str) -> DomainResult<crate::review::Review> {
+        use crate::review::*;
+        let missing = || DomainError::NotFound(REVIEW_NOT_FOUND.into());
+        if !is_well_formed(id) {
+            return Err(missing());
+        }
+        let review = self.reviews.review(id).await?.ok_or_else(missing)?;
+        if review.user_id != user_id {
+            return Err(DomainError::Forbidden(REVIEW_FORBIDDEN.into()));
+        }
+        Ok(review)
+    }
+
+    /// E37.
+    pub async fn edit(
+        &self,
+        user_id: &str,
+        id: &str,
+        rating: Option<i64>,
+        content: Option<String>,
+    ) -> DomainResult<crate::review::Review> {
+        if rating.is_none() && content.is_none() {
+            return Err(DomainError::invalid(NOTHING_TO_UPDATE));
+        }
+        let (rating, content) = crate::review::validate(rating, content.as_deref(), false)?;
+        let review = self.own(user_id, id).await?;
+        self.reviews
+            .update_review(&review, rating, content, self.clock.now())
+            .await
+    }
+
+    /// E38.
+    pub async fn remove(&self, user_id: &str, id: &str) -> DomainResult<()> {
+        let review = self.own(user_id, id).await?;
+        self.reviews.delete_review(&review).await
+    }
+}

@@ -169,6 +169,13 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         },
         community: community::Community::new(db.clone(), clock.clone()),
         ordering: ordering::Ordering::new(db.clone(), db.clone(), db.clone(), clock.clone()),
+        reviews: community::service::ReviewBook::new(db.clone(), clock.clone()),
+        insights: insights::Insights::new(
+            db.clone(),
+            db.clone(),
+            clock.clone(),
+            config.app_timezone,
+        ),
         notifications: notifications::Notifications::new(db.clone(), clock.clone()),
         hub,
         sse: state::SseSettings {

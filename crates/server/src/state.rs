@@ -26,6 +26,8 @@ pub struct AppState {
     pub refresh_cookie: RefreshCookie,
     pub community: Community<Database>,
     pub ordering: ordering::Ordering<Database, Database, Database>,
+    pub reviews: community::service::ReviewBook<Database>,
+    pub insights: insights::Insights<Database, Database>,
     pub notifications: Notifications<Database>,
     pub hub: Arc<crate::sse::Hub>,
     pub sse: SseSettings,

@@ -3,10 +3,12 @@
 mod catalog;
 mod community;
 pub mod fields;
+mod insights;
 mod ordering;
 
 pub use catalog::*;
 pub use community::*;
+pub use insights::*;
 pub use ordering::*;
 
 use identity::User;

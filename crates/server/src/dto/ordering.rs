@@ -227,7 +227,7 @@ pub struct OrderProductResponse {
     pub reviews: Vec<OrderReviewResponse>,
 }
 
-#[derive(Debug, Serialize, Apiv2Schema)]
+#[derive(Debug, Clone, Serialize, Apiv2Schema)]
 pub struct SizeNamesRef {
     pub en: String,
     pub ko: String,

@@ -9,6 +9,7 @@ mod metadata;
 mod notifications;
 mod orders;
 mod products;
+mod reviews;
 mod stores;
 mod upload;
 mod users;
@@ -99,6 +100,18 @@ pub fn api() -> web::Scope {
                 .route(web::patch().to(orders::update))
                 .route(web::delete().to(orders::cancel)),
         )
+        .service(
+            web::resource("/product/{productId}/reviews")
+                .route(web::post().to(reviews::write))
+                .route(web::get().to(reviews::list)),
+        )
+        .service(
+            web::resource("/review/{reviewId}")
+                .route(web::get().to(reviews::detail))
+                .route(web::patch().to(reviews::edit))
+                .route(web::delete().to(reviews::remove)),
+        )
+        .service(web::resource("/dashboard").route(web::get().to(reviews::dashboard)))
         .service(web::resource("/notifications").route(web::get().to(notifications::list)))
         .service(web::resource("/notifications/sse").route(web::get().to(notifications::stream)))
         .service(
