@@ -416,3 +416,25 @@ async fn parallel_notifications_arrive_in_cursor_order_and_duplicates_are_suppre
         Ok(true)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_is_not_read_does_not_stall_the_others() {
+    let app = spawn_app().await;
+    let (seller, product) = app.seller_with_product("느린").await;
+    let buyer = app.buyer().await;
+    // This client connects and then never reads: its frames pile up in the socket and the
+    // server's bounded buffer, and its task waits.
+    let _stalled = app.stream(&seller, None).await;
+    let mut reader = app.stream(&seller, None).await;
+    for i in 0..60 {
+        app.ask(&buyer, &product, &format!("많은 질문 {i}"), false)
+            .await;
+    }
+    let events = reader.drain_events(Duration::from_millis(700)).await;
+    assert_eq!(events.len(), 60, "the reading stream gets everything");
+    let mut late = app.stream(&seller, Some(events[0].0)).await;
+    assert_eq!(
+        late.drain_events(Duration::from_millis(500)).await.len(),
+        59
+    );
+}
