@@ -12,6 +12,7 @@ mod inquiries;
 mod metadata;
 mod notifications;
 mod openapi;
+mod ops;
 mod orders;
 mod product_list;
 mod products;

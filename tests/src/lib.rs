@@ -35,6 +35,8 @@ pub struct TestApp {
     pub db: tokio_postgres::Client,
     pub database_url: String,
     pub upload_dir: PathBuf,
+    /// The server's notification hub (to simulate a shutdown's stream closing).
+    pub hub: std::sync::Arc<server::sse::Hub>,
 }
 
 /// Starts a server on its own fresh database. `tweak` adjusts the configuration first.
@@ -50,6 +52,9 @@ pub async fn spawn_app_on(database_url: String, tweak: impl FnOnce(&mut Config))
     config.bcrypt_cost = 4;
     config.db_pool_size = 8;
     config.shutdown_timeout_seconds = 1;
+    // Tests log in many users from one address; the rate-limit test sets its own quotas.
+    config.login_per_minute_per_address = 1_000_000;
+    config.login_per_minute_per_account = 1_000_000;
     let upload_dir =
         std::env::temp_dir().join(format!("codiit-test-uploads-{}", kernel::id::new_id()));
     config.storage = StorageDriver::Local {
@@ -58,6 +63,7 @@ pub async fn spawn_app_on(database_url: String, tweak: impl FnOnce(&mut Config))
     tweak(&mut config);
     let prepared = server::prepare(config, 2).await.expect("server starts");
     let base = format!("http://127.0.0.1:{}", prepared.port);
+    let hub = prepared.hub.clone();
     tokio::spawn(prepared.server);
     let db = database::connect(&database_url).await;
     TestApp {
@@ -69,6 +75,7 @@ pub async fn spawn_app_on(database_url: String, tweak: impl FnOnce(&mut Config))
         db,
         database_url,
         upload_dir,
+        hub,
     }
 }
 

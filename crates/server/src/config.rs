@@ -87,6 +87,13 @@ pub struct Config {
     pub sse_heartbeat_seconds: u64,
     /// How many missed notifications a reconnecting stream replays at most (spec: 100).
     pub sse_replay_limit: i64,
+    /// Where Prometheus metrics are served (outside `/api`).
+    pub metrics_path: String,
+    /// Login attempts allowed per minute from one client address, and for one account.
+    pub login_per_minute_per_address: u32,
+    pub login_per_minute_per_account: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
 }
 
 impl fmt::Debug for Config {
@@ -232,6 +239,16 @@ impl Config {
             shutdown_timeout_seconds: parse_int("SHUTDOWN_TIMEOUT_SECONDS", 10, 0, 300)? as u64,
             sse_heartbeat_seconds: parse_int("SSE_HEARTBEAT_SECONDS", 20, 1, 3600)? as u64,
             sse_replay_limit: parse_int("SSE_REPLAY_LIMIT", 100, 1, 10_000)?,
+            metrics_path: match get("METRICS_PATH") {
+                None => "/metrics".into(),
+                Some(p) if p.starts_with('/') && !p.starts_with("/api") => p,
+                Some(_) => return Err(bad("METRICS_PATH", "must start with / and not with /api")),
+            },
+            login_per_minute_per_address: parse_int("LOGIN_RATE_PER_ADDRESS", 30, 1, 1_000_000)?
+                as u32,
+            login_per_minute_per_account: parse_int("LOGIN_RATE_PER_ACCOUNT", 10, 1, 1_000_000)?
+                as u32,
+            trust_proxy: parse_bool("TRUST_PROXY", false)?,
         })
     }
 

@@ -8,6 +8,7 @@ pub mod dto;
 pub mod error;
 pub mod input;
 pub mod middleware;
+pub mod ops;
 pub mod reply;
 pub mod routes;
 pub mod seed;
@@ -48,6 +49,47 @@ pub struct Prepared {
     pub port: u16,
     pub base_url: String,
     pub server: actix_web::dev::Server,
+    /// Closes the notification streams at shutdown, so clients reconnect elsewhere.
+    pub hub: Arc<sse::Hub>,
+}
+
+impl Prepared {
+    /// Serves until SIGTERM or SIGINT, then stops accepting, closes the notification streams,
+    /// lets in-flight requests finish (bounded by the shutdown timeout) and returns.
+    pub async fn serve_until_signalled(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let hub = self.hub.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: closing notification streams and draining requests");
+            hub.close_all();
+            handle.stop(true).await;
+        });
+        self.server.await
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }
 
 /// Applies the embedded migrations to the database at `url`.
@@ -177,7 +219,12 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             config.app_timezone,
         ),
         notifications: notifications::Notifications::new(db.clone(), clock.clone()),
-        hub,
+        hub: hub.clone(),
+        login_limiter: ops::LoginLimiter::new(
+            config.login_per_minute_per_address,
+            config.login_per_minute_per_account,
+            config.trust_proxy,
+        ),
         sse: state::SseSettings {
             heartbeat_seconds: config.sse_heartbeat_seconds,
             replay_limit: config.sse_replay_limit,
@@ -189,6 +236,8 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         );
     }
     let cors = web::Data::new(CorsOrigins(config.cors_origins.clone()));
+    let metrics_path = config.metrics_path.clone();
+    ops::prometheus();
     let upload_dir = upload_dir.map(web::Data::new);
 
     let server = HttpServer::new(move || {
@@ -201,9 +250,12 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             .wrap(from_fn(middleware::docs_guard))
             .wrap(from_fn(middleware::error_bodies))
             .wrap(from_fn(middleware::cors))
+            .wrap(from_fn(ops::track))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<ops::RootSpan>::new())
+            .wrap(from_fn(ops::request_id))
             .wrap(from_fn(middleware::hide_query_token))
+            .route(&metrics_path, web::get().to(statics::metrics))
             .route("/static/{file:.*}", web::get().to(statics::asset))
             .route("/uploads/{key:.*}", web::get().to(statics::upload))
             .default_service(web::to(|| async {
@@ -222,6 +274,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             .build()
     })
     .workers(workers)
+    .disable_signals()
     .shutdown_timeout(config.shutdown_timeout_seconds)
     .listen(listener)?
     .run();
@@ -230,6 +283,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         port,
         base_url,
         server,
+        hub,
     })
 }
 

@@ -25,9 +25,7 @@ async fn main() -> std::process::ExitCode {
         docs = %format!("{}{}", prepared.base_url, server::DOCS_PATH),
         "CodiIt API listening"
     );
-    // actix-web stops on SIGINT/SIGTERM: it stops accepting, lets in-flight requests finish
-    // (bounded by SHUTDOWN_TIMEOUT_SECONDS) and then returns.
-    match prepared.server.await {
+    match prepared.serve_until_signalled().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "server failed");

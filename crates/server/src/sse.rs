@@ -18,12 +18,26 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc};
 
 /// Open streams on this instance, by recipient.
-#[derive(Default)]
 pub struct Hub {
     streams: Mutex<HashMap<String, Vec<Weak<Notify>>>>,
+    closing: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self {
+            streams: Mutex::default(),
+            closing: tokio::sync::watch::channel(false).0,
+        }
+    }
 }
 
 impl Hub {
+    /// Ends every stream on this instance (shutdown): clients reconnect with their cursor.
+    pub fn close_all(&self) {
+        self.closing.send_replace(true);
+    }
+
     /// Registers a stream of `user_id`; it is woken on every new notification for that user.
     pub fn subscribe(&self, user_id: &str) -> Arc<Notify> {
         let notify = Arc::new(Notify::new());
@@ -124,6 +138,7 @@ pub fn open(
     let (tx, rx) = mpsc::channel::<Bytes>(BUFFER);
     // Subscribe before reading anything, so no wake-up between the read and the wait is lost.
     let wake = state.hub.subscribe(&user_id);
+    let mut closing = state.hub.closing.subscribe();
     tokio::spawn(async move {
         if tx
             .send(Bytes::from_static(b": connected\n\n"))
@@ -171,6 +186,7 @@ pub fn open(
                             if tx.send(event(alarm)).await.is_err() {
                                 return;
                             }
+                            metrics::counter!("notifications_delivered_total").increment(1);
                         }
                         // A full replay skipped what was older; a full batch may have more.
                         pending = full && !replaying;
@@ -192,6 +208,7 @@ pub fn open(
                     }
                 }
                 _ = tx.closed() => return,
+                _ = closing.changed() => return,
             }
         }
     });

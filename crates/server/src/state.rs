@@ -30,6 +30,7 @@ pub struct AppState {
     pub insights: insights::Insights<Database, Database>,
     pub notifications: Notifications<Database>,
     pub hub: Arc<crate::sse::Hub>,
+    pub login_limiter: crate::ops::LoginLimiter,
     pub sse: SseSettings,
 }
 

@@ -17,10 +17,20 @@ use paperclip::actix::{api_v2_operation, web};
 #[api_v2_operation(tags(Auth))]
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: JsonBody<LoginRequest>,
-) -> ApiResult<Created<LoginResponse>> {
+) -> Result<Created<LoginResponse>, LoginError> {
     let JsonBody(body) = body;
-    let outcome = state.accounts.login(body.email, body.password).await?;
+    // Bounded per client address and per account; answered before any hashing work.
+    state
+        .login_limiter
+        .check(&req, body.email.as_deref())
+        .map_err(LoginError::Limited)?;
+    let outcome = state
+        .accounts
+        .login(body.email, body.password)
+        .await
+        .map_err(|e| LoginError::Api(e.into()))?;
     Result::Ok(
         created(LoginResponse {
             user: outcome.user.into(),
@@ -28,6 +38,63 @@ pub async fn login(
         })
         .with_cookie(state.refresh_cookie.set(&outcome.refresh_token)),
     )
+}
+
+/// A failed login: the usual errors, or 429 with `Retry-After` when rate limited.
+pub enum LoginError {
+    Api(ApiError),
+    /// Seconds until another attempt is allowed.
+    Limited(u64),
+}
+
+impl std::fmt::Debug for LoginError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Api(e) => e.fmt(f),
+            Self::Limited(_) => f.write_str("login rate limited"),
+        }
+    }
+}
+
+impl std::fmt::Display for LoginError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+impl ResponseError for LoginError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        match self {
+            Self::Api(e) => e.status_code(),
+            Self::Limited(_) => actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Api(e) => e.error_response(),
+            Self::Limited(seconds) => crate::ops::too_many_logins(*seconds),
+        }
+    }
+}
+
+impl paperclip::v2::schema::Apiv2Errors for LoginError {
+    fn update_error_definitions(op: &mut paperclip::v2::models::DefaultOperationRaw) {
+        ApiError::update_error_definitions(op);
+        op.responses.insert(
+            "429".into(),
+            paperclip::v2::models::Either::Right(paperclip::v2::models::Response {
+                description: Some("Too many login attempts; see Retry-After".into()),
+                schema: Some(<crate::error::ErrorBody as paperclip::v2::schema::Apiv2Schema>::schema_with_ref()),
+                ..Default::default()
+            }),
+        );
+    }
+    fn update_definitions(
+        map: &mut std::collections::BTreeMap<String, paperclip::v2::models::DefaultSchemaRaw>,
+    ) {
+        ApiError::update_definitions(map);
+    }
 }
 
 /// A failed refresh also clears the cookie (§2.1 E2).

@@ -71,3 +71,15 @@ pub async fn health(state: web::Data<AppState>) -> Result<Ok<HealthResponse>, Un
         }
     }
 }
+
+/// Liveness
+///
+/// 200 while the process serves requests, whatever the database's state (use `/api/health`
+/// for readiness).
+#[api_v2_operation(tags(Health))]
+pub async fn live() -> Ok<HealthResponse> {
+    ok(HealthResponse {
+        status: "ok".into(),
+        timestamp: format_ts(&chrono::Utc::now()),
+    })
+}

@@ -125,4 +125,5 @@ pub fn api() -> web::Scope {
         )
         .service(web::resource("/s3/upload").route(web::post().to(upload::upload)))
         .service(web::resource("/health").route(web::get().to(health::health)))
+        .service(web::resource("/health/live").route(web::get().to(health::live)))
 }

@@ -79,3 +79,17 @@ pub async fn upload(req: HttpRequest, key: web::Path<String>) -> HttpResponse {
         Err(_) => not_found(),
     }
 }
+
+/// Prometheus metrics: the recorder's counters and histograms, plus gauges read now.
+pub async fn metrics(state: web::Data<crate::state::AppState>) -> HttpResponse {
+    let (in_use, size) = state.db.pool_usage();
+    metrics::gauge!("db_pool_connections_in_use").set(in_use as f64);
+    metrics::gauge!("db_pool_connections_max").set(size as f64);
+    metrics::gauge!("sse_open_streams").set(state.hub.open_streams() as f64);
+    match crate::ops::prometheus() {
+        Some(handle) => HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, "text/plain; version=0.0.4"))
+            .body(handle.render()),
+        None => not_found(),
+    }
+}
