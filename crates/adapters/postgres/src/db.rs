@@ -98,12 +98,23 @@ pub async fn run_migrations(
         use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
         let mut conn =
             <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
-        let applied = conn
-            .run_pending_migrations(MIGRATIONS)?
-            .into_iter()
-            .map(|v| v.to_string())
-            .collect();
-        Ok(applied)
+        // Instances starting together must not migrate at the same time: the first applies
+        // the migrations, the others wait and then find nothing pending.
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query("SELECT pg_advisory_lock(7270707)"),
+            &mut conn,
+        )?;
+        let applied = conn.run_pending_migrations(MIGRATIONS).map(|versions| {
+            versions
+                .into_iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+        });
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query("SELECT pg_advisory_unlock(7270707)"),
+            &mut conn,
+        )?;
+        applied
     })
     .await?
 }
