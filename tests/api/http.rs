@@ -19,6 +19,12 @@ async fn unknown_routes_and_wrong_methods_use_the_error_body() {
     );
     let wrong = app.delete("/api/metadata/grade").send().await;
     assert_eq!(wrong.error_message(405), "허용되지 않은 메서드입니다.");
+    assert_eq!(wrong.header("allow").as_deref(), Some("GET, HEAD, OPTIONS"));
+    let cart = app.request(reqwest::Method::PUT, "/api/cart").send().await;
+    assert_eq!(
+        cart.header("allow").as_deref(),
+        Some("GET, PATCH, POST, HEAD, OPTIONS")
+    );
     assert_eq!(wrong.body["error"], "Method Not Allowed");
     // Path matching is case-sensitive.
     assert_eq!(app.get("/api/Metadata/grade").send().await.status, 404);

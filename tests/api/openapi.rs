@@ -65,8 +65,18 @@ async fn the_document_lists_every_operation_with_schemas() {
             .is_object()
     );
     assert_eq!(
-        doc["components"]["securitySchemes"]["bearerAuth"]["in"],
-        "header"
+        doc["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+        "bearer"
+    );
+    let item = &doc["components"]["schemas"]["ProductListResponse"]["properties"]["list"]["items"];
+    assert_eq!(
+        item["properties"]["discountEndTime"]["nullable"], true,
+        "absent values are null"
+    );
+    let alarms = &doc["paths"]["/api/notifications"]["get"]["responses"]["200"]["content"];
+    assert!(
+        alarms["application/json"]["schema"]["oneOf"].is_array(),
+        "E48's two forms"
     );
     assert!(doc["paths"]["/api/users/me"]["get"]["security"].is_array());
 

@@ -8,6 +8,7 @@ pub mod dto;
 pub mod error;
 pub mod input;
 pub mod middleware;
+pub mod openapi;
 pub mod ops;
 pub mod reply;
 pub mod routes;
@@ -256,6 +257,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             .wrap(from_fn(ops::request_id))
             .wrap(from_fn(middleware::hide_query_token))
             .route(&metrics_path, web::get().to(statics::metrics))
+            .route(OPENAPI_V3_PATH, web::get().to(statics::openapi_document))
             .route("/static/{file:.*}", web::get().to(statics::asset))
             .route("/uploads/{key:.*}", web::get().to(statics::upload))
             .default_service(web::to(|| async {
@@ -266,11 +268,20 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         }
         // The documents and their viewer are mounted before the `/api` scope: a scope answers
         // every path under its prefix, so later `/api/...` services would never be reached.
+        // The v3 document is served by our own route with paperclip's conversion finished.
         app.wrap_api_with_spec(api_document())
             .with_json_spec_at(OPENAPI_V2_PATH)
-            .with_json_spec_v3_at(OPENAPI_V3_PATH)
             .with_swagger_ui_at(DOCS_PATH)
             .service(routes::api())
+            .with_raw_json_spec(|app, v2| {
+                app.app_data(web::Data::new(openapi::AllowedMethods::from_spec(&v2)))
+            })
+            .with_raw_json_spec_v3(|app, v3| {
+                let finished = openapi::finish(v3);
+                app.app_data(web::Data::new(openapi::OpenApiDocument(
+                    finished.to_string(),
+                )))
+            })
             .build()
     })
     .workers(workers)

@@ -100,10 +100,18 @@ pub async fn error_bodies(
     let status = response.status();
     if status.as_u16() >= 400 && !is_json(response.headers()) {
         let (req, _) = response.into_parts();
-        return Ok(ServiceResponse::new(
-            req,
-            error_response(status, default_message(status)),
-        ));
+        let mut body = error_response(status, default_message(status));
+        if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED {
+            // RFC 9110: a 405 lists the methods the resource supports.
+            let allowed = req
+                .app_data::<web::Data<crate::openapi::AllowedMethods>>()
+                .zip(req.match_pattern())
+                .and_then(|(allowed, pattern)| allowed.0.get(&pattern).cloned());
+            if let Some(value) = allowed.and_then(|a| HeaderValue::from_str(&a).ok()) {
+                body.headers_mut().insert(header::ALLOW, value);
+            }
+        }
+        return Ok(ServiceResponse::new(req, body));
     }
     Ok(response.map_into_boxed_body())
 }

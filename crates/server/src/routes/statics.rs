@@ -93,3 +93,10 @@ pub async fn metrics(state: web::Data<crate::state::AppState>) -> HttpResponse {
         None => not_found(),
     }
 }
+
+/// The finished OpenAPI 3 document.
+pub async fn openapi_document(doc: web::Data<crate::openapi::OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .body(doc.0.clone())
+}
