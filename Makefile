@@ -9,13 +9,14 @@ PROFILE ?= dev
 CARGO_PROFILE_DIR := $(if $(filter release,$(PROFILE)),release,debug)
 PORT ?= 3000
 
-.PHONY: help run test fmt-check clippy unit-and-api openapi-check multi-instance openapi db-stop
+.PHONY: help run test fmt-check clippy unit-and-api openapi-check deploy-check multi-instance resilience openapi db-stop
 
 help:
 	@echo "make run    - build and serve the API on http://localhost:$(PORT) (private PostgreSQL, demo data)"
 	@echo "make test   - everything CI checks: fmt, clippy -D warnings, all tests, OpenAPI client check"
 	@echo "make openapi - regenerate docs/openapi.json from the server after reviewing an API change"
 	@echo "make multi-instance - two API instances behind nginx: balancing, cross-instance SSE, failover"
+	@echo "make resilience - PostgreSQL restarted under order load: 503s, recovery, no lost order"
 	@echo "make db-stop - stop the private PostgreSQL servers"
 
 ## run: zero-configuration local server.
@@ -40,7 +41,7 @@ run:
 	exec target/$(CARGO_PROFILE_DIR)/codiit
 
 ## test: what CI runs (.ci/run calls exactly this).
-test: fmt-check clippy unit-and-api openapi-check multi-instance
+test: fmt-check clippy unit-and-api openapi-check deploy-check multi-instance resilience
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -70,9 +71,17 @@ unit-and-api:
 openapi-check:
 	bash tests/openapi-client/check.sh docs/openapi.json
 
+## deploy-check: hadolint, nginx -t and the compose file's structure.
+deploy-check:
+	bash deploy/check-deploy-files.sh
+
 ## multi-instance: two API processes behind a real nginx using deploy/nginx.conf.
 multi-instance:
 	bash deploy/multi-instance-check.sh
+
+## resilience: PostgreSQL stopped and started under order load on a private cluster.
+resilience:
+	bash deploy/resilience-check.sh
 
 ## openapi: rewrite the committed snapshot from the running code.
 openapi:
