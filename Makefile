@@ -9,7 +9,7 @@ PROFILE ?= dev
 CARGO_PROFILE_DIR := $(if $(filter release,$(PROFILE)),release,debug)
 PORT ?= 3000
 
-.PHONY: help run test fmt-check clippy unit-and-api openapi-check deploy-check multi-instance resilience openapi db-stop
+.PHONY: help run test fmt-check clippy unit-and-api openapi-check deploy-check schema-fuzz multi-instance resilience openapi db-stop
 
 help:
 	@echo "make run    - build and serve the API on http://localhost:$(PORT) (private PostgreSQL, demo data)"
@@ -41,7 +41,7 @@ run:
 	exec target/$(CARGO_PROFILE_DIR)/codiit
 
 ## test: what CI runs (.ci/run calls exactly this).
-test: fmt-check clippy unit-and-api openapi-check deploy-check multi-instance resilience
+test: fmt-check clippy unit-and-api openapi-check deploy-check schema-fuzz multi-instance resilience
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -74,6 +74,10 @@ openapi-check:
 ## deploy-check: hadolint, nginx -t and the compose file's structure.
 deploy-check:
 	bash deploy/check-deploy-files.sh
+
+## schema-fuzz: schemathesis over every operation of the served document, as buyer and seller.
+schema-fuzz:
+	bash deploy/schema-fuzz.sh
 
 ## multi-instance: two API processes behind a real nginx using deploy/nginx.conf.
 multi-instance:

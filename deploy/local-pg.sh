@@ -10,12 +10,12 @@
 # PROFILE defaults to `run`.  stdout carries only the URL (start/url); everything else goes to stderr.
 #
 # Profiles:
-#   run   data dir $CODIIT_PG_ROOT/pg-run,  port 54329, max_connections=200
-#   test  data dir $CODIIT_PG_ROOT/pg-test, port 54330, max_connections=300,
+#   run   data dir $CODIIT_PG_ROOT/pg-run,  port 25429, max_connections=200
+#   test  data dir $CODIIT_PG_ROOT/pg-test, port 25430, max_connections=300,
 #         fsync/synchronous_commit/full_page_writes off
 #
 # Environment:
-#   CODIIT_PG_PORT     TCP port (default 54329 for run, 54330 for test)
+#   CODIIT_PG_PORT     TCP port (default 25429 for run, 25430 for test)
 #   CODIIT_PG_ROOT     directory holding the data dirs (default <repo>/.local)
 #   PG_BIN             directory containing initdb, pg_ctl, postgres (default: autodetect)
 #   CODIIT_PG_TIMEOUT  seconds to wait for the server to start/stop (default 60)
@@ -70,11 +70,11 @@ start | url | stop | status) ;;
 esac
 case $PROFILE in
 run)
-	DEFAULT_PORT=54329
+	DEFAULT_PORT=25429
 	MAX_CONNECTIONS=200
 	;;
 test)
-	DEFAULT_PORT=54330
+	DEFAULT_PORT=25430
 	MAX_CONNECTIONS=300
 	;;
 *) usage "unknown profile: $PROFILE (expected run or test)" ;;

@@ -7,19 +7,19 @@
 #   deploy/local-s3.sh stop    stop the server; no error if it is not running
 #   deploy/local-s3.sh status  exit 0 if the server runs and answers, 3 if not
 #
-# stdout carries only the URL (start/url), e.g. http://127.0.0.1:54340; everything else goes to
+# stdout carries only the URL (start/url), e.g. http://127.0.0.1:25440; everything else goes to
 # stderr, so `CODIIT_TEST_S3_ENDPOINT=$(deploy/local-s3.sh start)` works.
 #
 # The server is moto (PyPI, pinned below) in the venv <repo>/.local/venv, which the OpenAPI client
 # check (tests/openapi-client/check.sh) shares: the venv is created only when missing or broken.
 # It binds 127.0.0.1 only, keeps its data in memory (a restart empties it), accepts any
 # credentials (use access key "test", secret "test", region "us-east-1") and serves path-style
-# requests: http://127.0.0.1:54340/{bucket}/{key}.
+# requests: http://127.0.0.1:25440/{bucket}/{key}.
 #
 # Files: <repo>/.local/s3/moto.pid (pid), moto.log (server log), moto.lock (flock).
 #
 # Environment:
-#   CODIIT_S3_PORT     TCP port (default 54340)
+#   CODIIT_S3_PORT     TCP port (default 25440)
 #   CODIIT_S3_TIMEOUT  seconds to wait for the server to answer / to stop (default 30)
 #   PYTHON             interpreter used to create the venv (default python3; needs >= 3.10)
 # Single-quoted 'sh -c' bodies below are expanded by the inner shell on purpose.
@@ -54,7 +54,7 @@ usage: deploy/local-s3.sh start|url|stop|status
   url     print the endpoint URL only
   stop    stop the server if it is running
   status  exit 0 if the server runs and answers, 3 if not
-env: CODIIT_S3_PORT (default 54340), CODIIT_S3_TIMEOUT (default 30), PYTHON (default python3)
+env: CODIIT_S3_PORT (default 25440), CODIIT_S3_TIMEOUT (default 30), PYTHON (default python3)
 EOF
 	exit 2
 }
@@ -70,7 +70,7 @@ start | url | stop | status) ;;
 *) usage "unknown command: $CMD" ;;
 esac
 
-PORT=${CODIIT_S3_PORT:-54340}
+PORT=${CODIIT_S3_PORT:-25440}
 if [[ ! $PORT =~ ^[0-9]{1,5}$ ]] || ((10#$PORT < 1 || 10#$PORT > 65535)); then
 	die "CODIIT_S3_PORT must be a TCP port number between 1 and 65535 (got '$PORT')"
 fi

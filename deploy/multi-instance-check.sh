@@ -9,9 +9,9 @@ cd "$REPO"
 
 BIN=${CODIIT_BIN:-target/debug/codiit}
 RUN=$REPO/.local/multi
-PORT_A=${CODIIT_MULTI_PORT_A:-54361}
-PORT_B=${CODIIT_MULTI_PORT_B:-54362}
-PORT_NGINX=${CODIIT_MULTI_PORT_NGINX:-54360}
+PORT_A=${CODIIT_MULTI_PORT_A:-25461}
+PORT_B=${CODIIT_MULTI_PORT_B:-25462}
+PORT_NGINX=${CODIIT_MULTI_PORT_NGINX:-25460}
 log() { printf 'multi-instance: %s\n' "$*" >&2; }
 
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then

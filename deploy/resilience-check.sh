@@ -7,8 +7,8 @@ set -euo pipefail
 REPO=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
 BIN=${CODIIT_BIN:-target/debug/codiit}
-PORT_API=${CODIIT_RESILIENCE_PORT:-54371}
-export CODIIT_PG_ROOT=$REPO/.local/resilience CODIIT_PG_PORT=${CODIIT_RESILIENCE_PG_PORT:-54372}
+PORT_API=${CODIIT_RESILIENCE_PORT:-25471}
+export CODIIT_PG_ROOT=$REPO/.local/resilience CODIIT_PG_PORT=${CODIIT_RESILIENCE_PG_PORT:-25472}
 RUN=$REPO/.local/resilience-run
 log() { printf 'resilience: %s\n' "$*" >&2; }
 [ -x "$BIN" ] || cargo build -q -p server

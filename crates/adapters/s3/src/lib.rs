@@ -54,7 +54,7 @@ pub struct S3Settings {
     /// Static credentials, used when both are set; otherwise the default chain (module docs).
     pub access_key_id: Option<String>,
     pub secret_access_key: Option<String>,
-    /// An S3-compatible endpoint such as MinIO or moto (`http://127.0.0.1:54340`); requests
+    /// An S3-compatible endpoint such as MinIO or moto (`http://127.0.0.1:25440`); requests
     /// then use path-style addressing (`{endpoint}/{bucket}/{key}`). `None`: AWS itself.
     pub endpoint: Option<String>,
     /// The absolute URL prefix under which the bucket's objects are publicly served (a CDN,
