@@ -71,7 +71,7 @@ unit-and-api:
 openapi-check:
 	bash tests/openapi-client/check.sh docs/openapi.json
 
-## deploy-check: hadolint, nginx -t and the compose file's structure.
+## deploy-check: hadolint, nginx -t and docker compose config (plus a structure check).
 deploy-check:
 	bash deploy/check-deploy-files.sh
 
