@@ -24,7 +24,8 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
 	fi
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$BIN" ] || cargo build -q -p server
+# Always build (a no-op when current): a stale binary would check yesterday's server.
+[ -n "${CODIIT_BIN:-}" ] || cargo build -q -p server --bin codiit
 
 base_url="${DATABASE_URL:-$(deploy/local-pg.sh start test)}"
 db="codiit_multi_$$"

@@ -11,7 +11,8 @@ PORT_API=${CODIIT_RESILIENCE_PORT:-25471}
 export CODIIT_PG_ROOT=$REPO/.local/resilience CODIIT_PG_PORT=${CODIIT_RESILIENCE_PG_PORT:-25472}
 RUN=$REPO/.local/resilience-run
 log() { printf 'resilience: %s\n' "$*" >&2; }
-[ -x "$BIN" ] || cargo build -q -p server
+# Always build (a no-op when current): a stale binary would check yesterday's server.
+[ -n "${CODIIT_BIN:-}" ] || cargo build -q -p server --bin codiit
 mkdir -p "$RUN"
 
 db_url=$(deploy/local-pg.sh start test)

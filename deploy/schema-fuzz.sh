@@ -23,7 +23,8 @@ if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
 	log "installing schemathesis $SCHEMATHESIS_VERSION"
 	"$VENV/bin/python" -m pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
-[ -x "$BIN" ] || cargo build -q -p server
+# Always build (a no-op when current): a stale binary would check yesterday's server.
+[ -n "${CODIIT_BIN:-}" ] || cargo build -q -p server --bin codiit
 mkdir -p "$RUN"
 
 base_url="${DATABASE_URL:-$(deploy/local-pg.sh start test)}"

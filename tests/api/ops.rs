@@ -109,3 +109,111 @@ async fn shutting_down_closes_notification_streams() {
     );
     let _: Option<Frame> = next;
 }
+
+/// A stand-in for Sentry's ingest endpoint: every envelope body posted to it, in order.
+async fn fake_sentry() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let dsn = format!(
+        "http://public0key@{}/42",
+        listener.local_addr().expect("address")
+    );
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let (head_end, length) = loop {
+                    let n = socket.read(&mut chunk).await.expect("read");
+                    assert!(n > 0, "the client hung up mid-request");
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..i]).to_ascii_lowercase();
+                        let length = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .expect("envelopes are sent with a content length");
+                        break (i + 4, length);
+                    }
+                };
+                while buf.len() < head_end + length {
+                    let n = socket.read(&mut chunk).await.expect("read");
+                    assert!(n > 0, "the client hung up mid-body");
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let body = String::from_utf8_lossy(&buf[head_end..head_end + length]).into_owned();
+                let _ = tx.send(body);
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                    )
+                    .await;
+            });
+        }
+    });
+    (dsn, rx)
+}
+
+/// The event envelopes received (sessions and client reports are not events).
+async fn next_event(rx: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> String {
+    loop {
+        let body = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("an event reaches Sentry within 10 s")
+            .expect("the fake Sentry runs");
+        if body.contains("\"type\":\"event\"") {
+            return body;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_and_panics_are_reported_to_sentry() {
+    let (dsn, mut envelopes) = fake_sentry().await;
+    let sentry = server::config::SentryConfig {
+        dsn: dsn.parse().expect("a DSN"),
+        environment: Some("test".into()),
+    };
+    let _guard = server::telemetry::init_sentry(Some(&sentry));
+    let app = spawn_app_with(|c| c.sentry = Some(sentry.clone())).await;
+
+    // Client errors are the client's business: not reported.
+    assert_eq!(app.get("/api/no-such-route").send().await.status, 404);
+    assert_eq!(app.get("/api/products?page=zero").send().await.status, 400);
+
+    // A genuine server fault: the table the product list reads from is gone.
+    app.db
+        .batch_execute("ALTER TABLE products RENAME TO products_gone")
+        .await
+        .expect("rename");
+    let r = app.get("/api/products").send().await;
+    assert_eq!(r.status, 500);
+    assert_eq!(
+        r.body,
+        json!({"message": "서버 내부 오류가 발생했습니다.", "statusCode": 500, "error": "Internal Server Error"}),
+        "clients still get the spec's error body, not the cause"
+    );
+    let event = next_event(&mut envelopes).await;
+    assert!(
+        event.contains("internal failure: database") && event.contains("does not exist"),
+        "the event carries the cause chain down to PostgreSQL's message: {event}"
+    );
+    assert!(event.contains("\"environment\":\"test\""), "{event}");
+    assert!(
+        !event.contains("no-such-route") && !event.contains("page=zero"),
+        "the earlier 4xx responses were not reported: {event}"
+    );
+
+    // Panics anywhere in the process are reported too.
+    let _ = std::thread::spawn(|| panic!("sentry check: deliberate panic")).join();
+    let event = next_event(&mut envelopes).await;
+    assert!(
+        event.contains("sentry check: deliberate panic"),
+        "the panic is reported: {event}"
+    );
+}

@@ -94,6 +94,15 @@ pub struct Config {
     pub login_per_minute_per_account: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// Error reporting; `None` (no `SENTRY_DSN`) sends nothing anywhere.
+    pub sentry: Option<SentryConfig>,
+}
+
+/// Where server errors and panics are reported (`SENTRY_DSN`, `SENTRY_ENVIRONMENT`).
+#[derive(Clone)]
+pub struct SentryConfig {
+    pub dsn: sentry::types::Dsn,
+    pub environment: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -108,6 +117,7 @@ impl fmt::Debug for Config {
             .field("app_timezone", &self.app_timezone)
             .field("storage", &self.storage)
             .field("bcrypt_cost", &self.bcrypt_cost)
+            .field("sentry", &self.sentry.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
@@ -249,6 +259,18 @@ impl Config {
             login_per_minute_per_account: parse_int("LOGIN_RATE_PER_ACCOUNT", 10, 1, 1_000_000)?
                 as u32,
             trust_proxy: parse_bool("TRUST_PROXY", false)?,
+            sentry: match get("SENTRY_DSN") {
+                None => None,
+                Some(dsn) => Some(SentryConfig {
+                    dsn: dsn.parse().map_err(|e| {
+                        bad(
+                            "SENTRY_DSN",
+                            format!("must be a Sentry DSN like https://key@host/project ({e})"),
+                        )
+                    })?,
+                    environment: get("SENTRY_ENVIRONMENT"),
+                }),
+            },
         })
     }
 
@@ -295,6 +317,22 @@ mod tests {
             env.insert((*k).into(), (*v).into());
         }
         Config::from_lookup(move |k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn sentry_is_off_unless_a_valid_dsn_is_given() {
+        assert!(config(&[]).unwrap().sentry.is_none());
+        let c = config(&[
+            ("SENTRY_DSN", "https://key@o1.ingest.sentry.io/7"),
+            ("SENTRY_ENVIRONMENT", "production"),
+        ])
+        .unwrap();
+        let s = c.sentry.as_ref().expect("configured");
+        assert_eq!(s.dsn.host(), "o1.ingest.sentry.io");
+        assert_eq!(s.environment.as_deref(), Some("production"));
+        assert!(!format!("{c:?}").contains("key@"), "the DSN is redacted");
+        let e = config(&[("SENTRY_DSN", "not a dsn")]).unwrap_err();
+        assert_eq!(e.var, "SENTRY_DSN");
     }
 
     #[test]

@@ -78,9 +78,16 @@ impl ApiError {
     }
 }
 
+/// actix's `Error` hides `source()`, so error reporters (Sentry) see this text alone: for faults
+/// it spells out the whole cause chain. Clients never see it (see `error_response`).
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        match &self.0 {
+            DomainError::Internal { .. } | DomainError::Unavailable { .. } => {
+                f.write_str(&chain(&self.0))
+            }
+            other => other.fmt(f),
+        }
     }
 }
 

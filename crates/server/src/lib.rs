@@ -240,6 +240,8 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
     let metrics_path = config.metrics_path.clone();
     ops::prometheus();
     let upload_dir = upload_dir.map(web::Data::new);
+    // Innermost, so it sees the handler's own error (and its cause chain) on a 5xx response.
+    let report_errors = config.sentry.is_some();
 
     let server = HttpServer::new(move || {
         let mut app = actix_web::App::new()
@@ -247,6 +249,10 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             .app_data(cors.clone())
             .app_data(actix_web::web::PayloadConfig::new(
                 crate::input::MULTIPART_LIMIT,
+            ))
+            .wrap(actix_web::middleware::Condition::new(
+                report_errors,
+                telemetry::error_reporting(),
             ))
             .wrap(from_fn(middleware::docs_guard))
             .wrap(from_fn(middleware::error_bodies))

@@ -10,6 +10,7 @@ async fn main() -> std::process::ExitCode {
         }
     };
     server::telemetry::init(config.log_format);
+    let _sentry = server::telemetry::init_sentry(config.sentry.as_ref());
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let prepared = match server::prepare(config, workers).await {
         Ok(p) => p,

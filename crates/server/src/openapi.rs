@@ -135,6 +135,10 @@ fn type_query_parameters(paths: &mut Value) {
                 if param["in"] != "query" {
                     continue;
                 }
+                // Spec §0: an empty value (`size=`) counts as not given, for every query parameter.
+                if param["required"] != true {
+                    param["allowEmptyValue"] = json!(true);
+                }
                 let name = param["name"].as_str().unwrap_or_default().to_owned();
                 if let Some(schema) = query_schema(&name) {
                     param["schema"] = schema;

@@ -1,7 +1,9 @@
 //! Logs: JSON lines (or text for local runs) with the request's span, so every line of a
 //! request carries its `request_id`; the request span's close is the access log line.
+//! Errors: with `SENTRY_DSN` set, 5xx responses (with their cause chain) and panics also go to
+//! Sentry; without it no client exists and nothing leaves the process.
 
-use crate::config::LogFormat;
+use crate::config::{LogFormat, SentryConfig};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -20,4 +22,31 @@ pub fn init(format: LogFormat) {
             .try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+/// Starts the Sentry client when configured; keep the guard alive until exit so queued events
+/// are flushed. Panics are reported by the client's panic integration.
+pub fn init_sentry(config: Option<&SentryConfig>) -> Option<sentry::ClientInitGuard> {
+    let config = config?;
+    let mut options = sentry::ClientOptions::default();
+    options.dsn = Some(config.dsn.clone());
+    options.release = sentry::release_name!();
+    options.environment = config.environment.clone().map(Into::into);
+    // Requests carry passwords, tokens and images: never attach bodies, cookies or addresses.
+    options.send_default_pii = false;
+    options.max_request_body_size = sentry::MaxRequestBodySize::None;
+    let guard = sentry::init(options);
+    tracing::info!(
+        host = config.dsn.host(),
+        "reporting server errors and panics to Sentry"
+    );
+    Some(guard)
+}
+
+/// The actix integration: one hub per request, 5xx responses captured with their error.
+pub fn error_reporting() -> sentry::integrations::actix::Sentry {
+    sentry::integrations::actix::Sentry::builder()
+        .capture_server_errors(true)
+        .start_transaction(false)
+        .finish()
 }
