@@ -26,10 +26,64 @@ impl From<PgError> for DomainError {
     fn from(e: PgError) -> Self {
         match e {
             PgError::Pool(_) => DomainError::unavailable("database", e),
-            PgError::Query(DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)) => {
+            PgError::Query(DieselError::DatabaseError(kind, ref info))
+                if lost_server(&kind, info.message()) =>
+            {
                 DomainError::unavailable("database", e)
             }
             other => DomainError::internal("database", other),
         }
+    }
+}
+
+/// The server went away mid-request (restart, failover): the client should retry, so 503, not
+/// 500. diesel-async reports a dropped connection (no SQLSTATE) as `UnableToSendCommand`; a
+/// shutting-down server's 57P01/57P03 arrive as `Unknown` and are told apart by their message.
+fn lost_server(kind: &DatabaseErrorKind, message: &str) -> bool {
+    match kind {
+        DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => true,
+        DatabaseErrorKind::Unknown => {
+            message.starts_with("terminating connection due to administrator command")
+                || message.starts_with("the database system is shutting down")
+                || message.starts_with("the database system is starting up")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapped(kind: DatabaseErrorKind, message: &str) -> DomainError {
+        PgError::Query(DieselError::DatabaseError(
+            kind,
+            Box::new(message.to_owned()),
+        ))
+        .into()
+    }
+
+    #[test]
+    fn a_lost_server_is_unavailable_not_internal() {
+        for (kind, message) in [
+            (DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            (
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection",
+            ),
+            (
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+        ] {
+            assert!(
+                matches!(mapped(kind, message), DomainError::Unavailable { .. }),
+                "{message}"
+            );
+        }
+        assert!(matches!(
+            mapped(DatabaseErrorKind::Unknown, "relation \"x\" does not exist"),
+            DomainError::Internal { .. }
+        ));
     }
 }
