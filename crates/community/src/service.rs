@@ -96,7 +96,18 @@ impl<I: Inquiries> Community<I> {
         viewer: Option<&str>,
     ) -> DomainResult<(Vec<Inquiry>, i64)> {
         let product = self.product(product_id).await?;
-        let (list, total) = self.inquiries.of_product(&product.id, query).await?;
+        self.of_loaded_product(&product.id, query, viewer).await
+    }
+
+    /// E23 for a product the caller has just read (the product detail, E19): the same list
+    /// without looking the product up a second time.
+    pub async fn of_loaded_product(
+        &self,
+        product_id: &str,
+        query: ProductInquiryQuery,
+        viewer: Option<&str>,
+    ) -> DomainResult<(Vec<Inquiry>, i64)> {
+        let (list, total) = self.inquiries.of_product(product_id, query).await?;
         Ok((
             list.into_iter().map(|i| i.masked_for(viewer)).collect(),
             total,

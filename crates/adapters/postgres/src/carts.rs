@@ -1,5 +1,6 @@
 use crate::Database;
 use crate::error::PgError;
+use crate::fixed::fixed_sql;
 use crate::schema::{cart_items, carts, products, stocks};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -56,7 +57,7 @@ impl From<LineRow> for CartLine {
 
 /// `Cart.quantity` is the cached Σ of its lines.
 async fn recount(c: &mut AsyncPgConnection, cart_id: &str, now: Timestamp) -> Result<(), PgError> {
-    diesel::sql_query(
+    fixed_sql(
         "UPDATE carts SET quantity = COALESCE((SELECT SUM(quantity) FROM cart_items WHERE cart_id = $1), 0),
                           updated_at = $2
          WHERE id = $1",

@@ -1,6 +1,7 @@
 use crate::Database;
 use crate::dynamic::{Bind, bound};
 use crate::error::PgError;
+use crate::fixed::fixed_sql;
 use crate::notifications::emit;
 use crate::schema::{inquiries, replies};
 use ::notifications::NewNotification;
@@ -13,6 +14,7 @@ use diesel::sql_types::{Bool, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use kernel::paging::PageRequest;
 use kernel::{DomainError, DomainResult, Timestamp};
+use std::sync::LazyLock;
 
 /// An inquiry with its author, product, store and reply.
 const SELECT: &str = "
@@ -32,6 +34,9 @@ const SELECT: &str = "
 
 const FROM_FOR_COUNT: &str = "
     FROM inquiries i JOIN products p ON p.id = i.product_id JOIN stores s ON s.id = p.store_id";
+
+/// One inquiry by id: fixed text, built once, kept prepared.
+static ONE_SQL: LazyLock<String> = LazyLock::new(|| format!("{SELECT} WHERE i.id = $1"));
 
 #[derive(QueryableByName)]
 struct Row {
@@ -137,7 +142,7 @@ struct Count {
 }
 
 async fn load_one(conn: &mut AsyncPgConnection, id: &str) -> Result<Option<Row>, PgError> {
-    Ok(diesel::sql_query(format!("{SELECT} WHERE i.id = $1"))
+    Ok(fixed_sql(&ONE_SQL)
         .bind::<Text, _>(id)
         .get_result::<Row>(conn)
         .await
@@ -153,14 +158,20 @@ async fn page_of(
     page: Option<PageRequest>,
 ) -> DomainResult<(Vec<Inquiry>, i64)> {
     let mut conn = db.conn().await?;
-    let total = bound(
-        format!("SELECT count(*) AS count {FROM_FOR_COUNT} {clause}"),
-        &binds,
-    )
-    .get_result::<Count>(&mut *conn)
-    .await
-    .map_err(PgError::from)?
-    .count;
+    // Unpaged (the product detail's list), the rows are the count.
+    let total = match page {
+        Some(_) => Some(
+            bound(
+                format!("SELECT count(*) AS count {FROM_FOR_COUNT} {clause}"),
+                &binds,
+            )
+            .get_result::<Count>(&mut *conn)
+            .await
+            .map_err(PgError::from)?
+            .count,
+        ),
+        None => None,
+    };
     let mut sql = format!("{SELECT} {clause} ORDER BY {order}");
     if let Some(page) = page {
         sql.push_str(&format!(
@@ -175,10 +186,11 @@ async fn page_of(
         .load(&mut *conn)
         .await
         .map_err(PgError::from)?;
-    let list = rows
+    let list: Vec<Inquiry> = rows
         .into_iter()
         .map(Row::into_inquiry)
         .collect::<DomainResult<_>>()?;
+    let total = total.unwrap_or(list.len() as i64);
     Ok((list, total))
 }
 

@@ -5,6 +5,7 @@ mod carts;
 mod db;
 mod dynamic;
 mod error;
+mod fixed;
 mod inquiries;
 mod insights;
 mod notifications;

@@ -1,5 +1,6 @@
 use crate::Database;
 use crate::error::PgError;
+use crate::fixed::fixed_sql;
 use crate::schema::{notification_cursors, notifications};
 use ::notifications::{
     Alarm, AlarmQuery, Alarms, Filter, LIST_LIMIT, NewNotification, Outbox, Sort,
@@ -30,7 +31,7 @@ pub(crate) async fn emit(
     n: &NewNotification,
     now: Timestamp,
 ) -> Result<bool, PgError> {
-    let seq: Option<i64> = diesel::sql_query(
+    let seq: Option<i64> = fixed_sql(
         "INSERT INTO notification_cursors (user_id, seq) SELECT id, 1 FROM users WHERE id = $1
          ON CONFLICT (user_id) DO UPDATE SET seq = notification_cursors.seq + 1
          RETURNING seq",
@@ -61,7 +62,7 @@ pub(crate) async fn emit(
         .execute(conn)
         .await?;
     if inserted == 1 {
-        diesel::sql_query("SELECT pg_notify($1, $2)")
+        fixed_sql("SELECT pg_notify($1, $2)")
             .bind::<diesel::sql_types::Text, _>(CHANNEL)
             .bind::<diesel::sql_types::Text, _>(&n.recipient)
             .execute(conn)

@@ -6,6 +6,7 @@
 use crate::Database;
 use crate::db::PooledConnection;
 use crate::error::PgError;
+use crate::fixed::fixed_sql;
 use crate::notifications::emit;
 use crate::reference::GradeRow;
 use crate::schema::{
@@ -191,7 +192,7 @@ impl OrderTx for PgOrderTx {
 
     async fn now(&mut self) -> DomainResult<Timestamp> {
         let c = self.c()?;
-        let row: Now = diesel::sql_query("SELECT now() AS now")
+        let row: Now = fixed_sql("SELECT now() AS now")
             .get_result(c)
             .await
             .map_err(PgError::from)?;
@@ -201,7 +202,7 @@ impl OrderTx for PgOrderTx {
     async fn lines(&mut self, lines: &[(String, i32)]) -> DomainResult<Vec<Option<LineInfo>>> {
         let c = self.c()?;
         let (ids, sizes): (Vec<String>, Vec<i32>) = lines.iter().cloned().unzip();
-        let rows: Vec<LineRow> = diesel::sql_query(LINES)
+        let rows: Vec<LineRow> = fixed_sql(LINES)
             .bind::<Array<Text>, _>(ids)
             .bind::<Array<Int4>, _>(sizes)
             .load(c)
@@ -237,7 +238,7 @@ impl OrderTx for PgOrderTx {
         n: i32,
     ) -> DomainResult<Option<i32>> {
         let c = self.c()?;
-        let row: Option<Remaining> = diesel::sql_query(
+        let row: Option<Remaining> = fixed_sql(
             "UPDATE stocks SET quantity = quantity - $3, updated_at = now()
              WHERE product_id = $1 AND size_id = $2 AND quantity >= $3 RETURNING quantity",
         )
@@ -355,7 +356,7 @@ impl OrderTx for PgOrderTx {
     ) -> DomainResult<()> {
         let c = self.c()?;
         let (ids, sizes): (Vec<String>, Vec<i32>) = pairs.iter().cloned().unzip();
-        let removed = diesel::sql_query(
+        let removed = fixed_sql(
             "DELETE FROM cart_items ci USING carts c, unnest($2::text[], $3::int[]) AS l(product_id, size_id)
              WHERE ci.cart_id = c.id AND c.buyer_id = $1
                AND ci.product_id = l.product_id AND ci.size_id = l.size_id",
@@ -367,7 +368,7 @@ impl OrderTx for PgOrderTx {
         .await
         .map_err(PgError::from)?;
         if removed > 0 {
-            diesel::sql_query(
+            fixed_sql(
                 "UPDATE carts SET quantity = COALESCE((SELECT SUM(quantity) FROM cart_items WHERE cart_id = carts.id), 0),
                                   updated_at = now()
                  WHERE buyer_id = $1",
@@ -382,7 +383,7 @@ impl OrderTx for PgOrderTx {
 
     async fn add_sales(&mut self, product_id: &str, delta: i64) -> DomainResult<()> {
         let c = self.c()?;
-        diesel::sql_query("UPDATE products SET sales = GREATEST(0, sales + $2) WHERE id = $1")
+        fixed_sql("UPDATE products SET sales = GREATEST(0, sales + $2) WHERE id = $1")
             .bind::<Text, _>(product_id)
             .bind::<BigInt, _>(delta)
             .execute(c)
@@ -393,7 +394,7 @@ impl OrderTx for PgOrderTx {
 
     async fn cumulative_amount(&mut self, buyer_id: &str) -> DomainResult<i64> {
         let c = self.c()?;
-        let row: Amount = diesel::sql_query(
+        let row: Amount = fixed_sql(
             "SELECT COALESCE(SUM(subtotal), 0)::bigint AS amount FROM orders
              WHERE buyer_id = $1 AND status IN ('CompletedPayment', 'Shipped')",
         )
@@ -422,7 +423,7 @@ impl OrderTx for PgOrderTx {
         grade_id: &str,
     ) -> DomainResult<()> {
         let c = self.c()?;
-        diesel::sql_query(
+        fixed_sql(
             "UPDATE users SET cumulative_amount = $2, grade_id = $3, updated_at = now() WHERE id = $1",
         )
         .bind::<Text, _>(buyer_id)
@@ -536,7 +537,7 @@ impl OrderTx for PgOrderTx {
 
     async fn restore_stock(&mut self, product_id: &str, size_id: i32, n: i32) -> DomainResult<()> {
         let c = self.c()?;
-        diesel::sql_query(
+        fixed_sql(
             "INSERT INTO stocks (id, product_id, size_id, quantity) VALUES ($1, $2, $3, $4)
              ON CONFLICT (product_id, size_id)
              DO UPDATE SET quantity = stocks.quantity + EXCLUDED.quantity, updated_at = now()",
@@ -553,12 +554,12 @@ impl OrderTx for PgOrderTx {
 
     async fn delete_reviews(&mut self, order_id: &str) -> DomainResult<()> {
         let c = self.c()?;
-        diesel::sql_query(FORGET_ORDER_REVIEWS)
+        fixed_sql(FORGET_ORDER_REVIEWS)
             .bind::<Text, _>(order_id)
             .execute(c)
             .await
             .map_err(PgError::from)?;
-        diesel::sql_query(
+        fixed_sql(
             "DELETE FROM reviews rv USING order_items oi WHERE rv.order_item_id = oi.id AND oi.order_id = $1",
         )
         .bind::<Text, _>(order_id)
@@ -697,7 +698,7 @@ async fn load_orders(c: &mut AsyncPgConnection, ids: Vec<String>) -> DomainResul
         .load(c)
         .await
         .map_err(PgError::from)?;
-    let items: Vec<ItemRow> = diesel::sql_query(
+    let items: Vec<ItemRow> = fixed_sql(
         "SELECT oi.id, oi.order_id, oi.price, oi.quantity, oi.product_id, oi.product_name,
                 oi.product_image, oi.is_reviewed, oi.size_id, z.en, z.ko,
                 rv.id AS review_id, rv.rating, rv.content AS review_content, rv.created_at AS review_created_at

@@ -1,5 +1,6 @@
 use crate::Database;
 use crate::error::PgError;
+use crate::fixed::fixed_sql;
 use crate::schema::{order_items, orders, products, reviews, sizes, users};
 use community::review::NewReview;
 use community::{Review, ReviewDetail, ReviewableItem, Reviews};
@@ -44,7 +45,7 @@ async fn adjust(
     rating: i32,
     delta: i32,
 ) -> Result<(), PgError> {
-    diesel::sql_query(
+    fixed_sql(
         "UPDATE products SET
             reviews_count = reviews_count + $3,
             reviews_sum = reviews_sum + $3 * $2,

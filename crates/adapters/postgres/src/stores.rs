@@ -1,5 +1,6 @@
 use crate::Database;
 use crate::error::PgError;
+use crate::fixed::fixed_sql;
 use crate::schema::{favorite_stores, products, stores};
 use catalog::{FavoriteStore, NewStore, Store, StoreChanges, StoreStats, Stores};
 use diesel::prelude::*;
@@ -164,7 +165,7 @@ impl Stores for Database {
             .get_result(&mut *conn)
             .await
             .map_err(PgError::from)?;
-        let sold: Total = diesel::sql_query(TOTAL_SOLD)
+        let sold: Total = fixed_sql(TOTAL_SOLD)
             .bind::<diesel::sql_types::Text, _>(store_id)
             .get_result(&mut *conn)
             .await

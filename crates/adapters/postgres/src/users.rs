@@ -1,5 +1,6 @@
 use crate::Database;
 use crate::error::PgError;
+use crate::fixed::fixed_sql;
 use crate::reference::GradeRow;
 use crate::schema::{grades, refresh_tokens, users};
 use diesel::prelude::*;
@@ -203,7 +204,7 @@ impl Users for Database {
                 .first::<String>(c)
                 .await
                 .optional()?;
-            diesel::sql_query(FORGET_USER_REVIEWS)
+            fixed_sql(FORGET_USER_REVIEWS)
                 .bind::<diesel::sql_types::Text, _>(id)
                 .execute(c)
                 .await?;

@@ -81,7 +81,7 @@ pub async fn list(
     }))
 }
 
-/// Every inquiry of the product, newest first, masked for `viewer` (§4.10).
+/// Every inquiry of the just-read product, newest first, masked for `viewer` (§4.10).
 async fn inquiries(
     state: &AppState,
     product_id: &str,
@@ -92,7 +92,10 @@ async fn inquiries(
         sort: InquirySort::Recent,
         status: None,
     };
-    let (list, _) = state.community.of_product(product_id, all, viewer).await?;
+    let (list, _) = state
+        .community
+        .of_loaded_product(product_id, all, viewer)
+        .await?;
     Result::Ok(list.into_iter().map(Into::into).collect())
 }
 

@@ -1,0 +1,157 @@
+//! Fixed SQL that each connection keeps prepared.
+//!
+//! `diesel::sql_query` marks every query unsafe to cache, so each run costs two round trips
+//! (prepare, then execute) and a fresh parse in PostgreSQL. SQL that is fixed text (a literal,
+//! a `const`, or a `static` built once) is as safe to cache as a query built with the DSL:
+//! diesel-async keeps it prepared per connection, keyed by its text. Text built per request
+//! (optional filters) stays with `sql_query`, where every run gets a plan for its values.
+
+use diesel::QueryResult;
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, BigInt, Int4, Text, Timestamptz, Untyped};
+use kernel::Timestamp;
+
+/// A bind value of a fixed query.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Text(String),
+    BigInt(i64),
+    Int4(i32),
+    Timestamptz(Timestamp),
+    TextArray(Vec<String>),
+    Int4Array(Vec<i32>),
+}
+
+/// Rust values accepted for the SQL type `ST`, as `SqlQuery::bind::<ST, _>` accepts them.
+pub(crate) trait BindAs<ST> {
+    fn value(self) -> Value;
+}
+
+macro_rules! bind_as {
+    ($st:ty, $rust:ty, $variant:ident, $convert:expr) => {
+        impl BindAs<$st> for $rust {
+            fn value(self) -> Value {
+                Value::$variant($convert(self))
+            }
+        }
+    };
+}
+bind_as!(Text, String, Text, |v| v);
+bind_as!(Text, &String, Text, |v: &String| v.clone());
+bind_as!(Text, &str, Text, str::to_owned);
+bind_as!(BigInt, i64, BigInt, |v| v);
+bind_as!(Int4, i32, Int4, |v| v);
+bind_as!(Timestamptz, Timestamp, Timestamptz, |v| v);
+bind_as!(Array<Text>, Vec<String>, TextArray, |v| v);
+bind_as!(Array<Text>, &Vec<String>, TextArray, |v: &Vec<String>| v
+    .clone());
+bind_as!(Array<Int4>, Vec<i32>, Int4Array, |v| v);
+
+#[derive(Debug, Clone)]
+pub(crate) struct FixedSql {
+    sql: &'static str,
+    binds: Vec<Value>,
+}
+
+/// Like `diesel::sql_query`, for SQL fixed at compile time or start-up.
+pub(crate) fn fixed_sql(sql: &'static str) -> FixedSql {
+    FixedSql {
+        sql,
+        binds: Vec::new(),
+    }
+}
+
+impl FixedSql {
+    /// Binds `$1`, then `$2` on the next call, and so on, as `SqlQuery::bind` does.
+    pub(crate) fn bind<ST, V: BindAs<ST>>(mut self, value: V) -> Self {
+        self.binds.push(value.value());
+        self
+    }
+}
+
+/// The text between placeholders, and each placeholder's number: diesel writes its own
+/// placeholder for every bind it is given, in order, so `$n` is replaced by bind n.
+fn segments(sql: &str) -> impl Iterator<Item = (&str, Option<usize>)> {
+    let mut rest = sql;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut from = 0;
+        while let Some(at) = rest[from..].find('$').map(|i| i + from) {
+            let digits = rest[at + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map_or(rest.len() - at - 1, |n| n);
+            if digits > 0 {
+                let text = &rest[..at];
+                let n = rest[at + 1..at + 1 + digits].parse().ok();
+                rest = &rest[at + 1 + digits..];
+                return Some((text, n));
+            }
+            from = at + 1;
+        }
+        let text = rest;
+        rest = "";
+        Some((text, None))
+    })
+}
+
+impl QueryFragment<Pg> for FixedSql {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        for (text, placeholder) in segments(self.sql) {
+            out.push_sql(text);
+            let Some(n) = placeholder else { continue };
+            let value = n
+                .checked_sub(1)
+                .and_then(|i| self.binds.get(i))
+                .ok_or_else(|| {
+                    diesel::result::Error::QueryBuilderError(format!("no bind for ${n}").into())
+                })?;
+            match value {
+                Value::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                Value::BigInt(v) => out.push_bind_param::<BigInt, _>(v)?,
+                Value::Int4(v) => out.push_bind_param::<Int4, _>(v)?,
+                Value::Timestamptz(v) => out.push_bind_param::<Timestamptz, _>(v)?,
+                Value::TextArray(v) => out.push_bind_param::<Array<Text>, _>(v)?,
+                Value::Int4Array(v) => out.push_bind_param::<Array<Int4>, _>(v)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl QueryId for FixedSql {
+    type QueryId = ();
+    // Cached by its text (and bind types), not by Rust type.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for FixedSql {
+    type SqlType = Untyped;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_split_the_text() {
+        let parts: Vec<_> =
+            segments("UPDATE t SET a = $2 WHERE id = $1 AND b >= $2 RETURNING $").collect();
+        assert_eq!(
+            parts,
+            vec![
+                ("UPDATE t SET a = ", Some(2)),
+                (" WHERE id = ", Some(1)),
+                (" AND b >= ", Some(2)),
+                (" RETURNING $", None),
+            ]
+        );
+        assert_eq!(
+            segments("SELECT 1").collect::<Vec<_>>(),
+            vec![("SELECT 1", None)]
+        );
+        assert_eq!(segments("$1").collect::<Vec<_>>(), vec![("", Some(1))]);
+    }
+}
