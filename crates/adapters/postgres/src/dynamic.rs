@@ -11,6 +11,16 @@ pub(crate) enum Bind {
     Int4(i32),
 }
 
+impl From<&Bind> for crate::fixed::Value {
+    fn from(bind: &Bind) -> Self {
+        match bind {
+            Bind::Text(s) => Self::Text(s.clone()),
+            Bind::Int(i) => Self::BigInt(*i),
+            Bind::Int4(i) => Self::Int4(*i),
+        }
+    }
+}
+
 /// `sql` with `binds` attached in order (`$1`, `$2`, …).
 pub(crate) fn bound<'a>(sql: String, binds: &[Bind]) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
     let mut query = diesel::sql_query(sql).into_boxed();

@@ -11,6 +11,8 @@ use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, BigInt, Int4, Text, Timestamptz, Untyped};
 use kernel::Timestamp;
+use std::collections::HashSet;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 /// A bind value of a fixed query.
 #[derive(Debug, Clone)]
@@ -62,10 +64,29 @@ pub(crate) fn fixed_sql(sql: &'static str) -> FixedSql {
     }
 }
 
+/// SQL text picked from a small, fixed set of shapes (a sort order times a few equality
+/// filters), kept for the life of the process so that it can be prepared like fixed SQL. Only
+/// for text that never embeds a value: the set must stay bounded.
+pub(crate) fn interned(sql: String) -> &'static str {
+    static SHAPES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
+    let mut shapes = SHAPES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = shapes.get(sql.as_str()) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(sql.into_boxed_str());
+    shapes.insert(kept);
+    kept
+}
+
 impl FixedSql {
     /// Binds `$1`, then `$2` on the next call, and so on, as `SqlQuery::bind` does.
     pub(crate) fn bind<ST, V: BindAs<ST>>(mut self, value: V) -> Self {
         self.binds.push(value.value());
+        self
+    }
+
+    pub(crate) fn bind_value(mut self, value: Value) -> Self {
+        self.binds.push(value);
         self
     }
 }
@@ -153,5 +174,12 @@ mod tests {
             vec![("SELECT 1", None)]
         );
         assert_eq!(segments("$1").collect::<Vec<_>>(), vec![("", Some(1))]);
+    }
+
+    #[test]
+    fn interned_text_is_kept_once() {
+        let a = interned("SELECT 1 -- interned_text_is_kept_once".to_owned());
+        let b = interned("SELECT 1 -- interned_text_is_kept_once".to_owned());
+        assert!(std::ptr::eq(a, b));
     }
 }

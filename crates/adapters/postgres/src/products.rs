@@ -1,7 +1,7 @@
 use crate::Database;
 use crate::dynamic::{Bind, bound};
 use crate::error::PgError;
-use crate::fixed::fixed_sql;
+use crate::fixed::{fixed_sql, interned};
 use crate::notifications::emit;
 use crate::schema::{products, stocks};
 use ::notifications::NewNotification;
@@ -534,13 +534,33 @@ impl Products for Database {
         let mut conn = self.conn().await?;
         let (page_sql, count_sql, _) = search_sql(q);
         let (_, binds) = filters(q);
-        let rows: Vec<PageRow> = bound(page_sql, &binds)
-            .bind::<BigInt, _>(q.page.size)
-            .bind::<BigInt, _>(q.page.offset())
-            .load(&mut *conn)
-            .await
-            .map_err(PgError::from)?;
-        let total = match rows.iter().next() {
+        // With no filter but equalities (category, store), the few shapes of this SQL are kept
+        // prepared: any plan PostgreSQL may settle on for them is sound. Text and price
+        // filters keep a plan per request, because their selectivity varies by orders of
+        // magnitude with the values ('%linen%' against '%a%').
+        let plan_stable = q.search.is_none()
+            && q.price_min.is_none()
+            && q.price_max.is_none()
+            && q.size_id.is_none();
+        let rows: Vec<PageRow> = if plan_stable {
+            binds
+                .iter()
+                .fold(fixed_sql(interned(page_sql)), |query, b| {
+                    query.bind_value(b.into())
+                })
+                .bind::<BigInt, _>(q.page.size)
+                .bind::<BigInt, _>(q.page.offset())
+                .load(&mut *conn)
+                .await
+        } else {
+            bound(page_sql, &binds)
+                .bind::<BigInt, _>(q.page.size)
+                .bind::<BigInt, _>(q.page.offset())
+                .load(&mut *conn)
+                .await
+        }
+        .map_err(PgError::from)?;
+        let total = match rows.as_slice().first() {
             Some(row) => row.total_count,
             // An empty first page means no match; past the end, the count is asked alone.
             None if q.page.page == 1 => 0,
