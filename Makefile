@@ -9,7 +9,7 @@ PROFILE ?= dev
 CARGO_PROFILE_DIR := $(if $(filter release,$(PROFILE)),release,debug)
 PORT ?= 3000
 
-.PHONY: help run test fmt-check clippy unit-and-api openapi-check deploy-check schema-fuzz multi-instance resilience openapi db-stop
+.PHONY: help run test fmt-check clippy unit-and-api openapi-check deploy-check schema-fuzz multi-instance resilience openapi db-stop bench
 
 help:
 	@echo "make run    - build and serve the API on http://localhost:$(PORT) (private PostgreSQL, demo data)"
@@ -17,6 +17,7 @@ help:
 	@echo "make openapi - regenerate docs/openapi.json from the server after reviewing an API change"
 	@echo "make multi-instance - two API instances behind nginx: balancing, cross-instance SSE, failover"
 	@echo "make resilience - PostgreSQL restarted under order load: 503s, recovery, no lost order"
+	@echo "make bench  - release build, benchmark dataset, every hot path under load: one table (.local/bench)"
 	@echo "make db-stop - stop the private PostgreSQL servers"
 
 ## run: zero-configuration local server.
@@ -75,6 +76,11 @@ openapi-check:
 deploy-check:
 	bash deploy/check-deploy-files.sh
 
+## bench: figures for every hot path against PostgreSQL's own limit (deploy/bench.sh). It reports
+## and never fails on a missed target; it is not part of `make test`.
+bench:
+	bash deploy/bench.sh
+
 ## schema-fuzz: schemathesis over every operation of the served document, as buyer and seller.
 schema-fuzz:
 	bash deploy/schema-fuzz.sh
@@ -96,4 +102,5 @@ openapi:
 db-stop:
 	deploy/local-pg.sh stop run
 	deploy/local-pg.sh stop test
+	deploy/local-pg.sh stop bench
 	deploy/local-s3.sh stop

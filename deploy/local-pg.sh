@@ -2,10 +2,10 @@
 # deploy/local-pg.sh - a private PostgreSQL server for CodiIt's `make run` / `make test`.
 #
 # Usage:
-#   deploy/local-pg.sh start  [run|test]  ensure the cluster exists and runs; print its URL on stdout
-#   deploy/local-pg.sh url    [run|test]  print the URL only (no side effects)
-#   deploy/local-pg.sh stop   [run|test]  stop the cluster (fast mode); no error if not running
-#   deploy/local-pg.sh status [run|test]  exit 0 if running, 3 if not
+#   deploy/local-pg.sh start  [run|test|bench]  ensure the cluster exists and runs; print its URL on stdout
+#   deploy/local-pg.sh url    [run|test|bench]  print the URL only (no side effects)
+#   deploy/local-pg.sh stop   [run|test|bench]  stop the cluster (fast mode); no error if not running
+#   deploy/local-pg.sh status [run|test|bench]  exit 0 if running, 3 if not
 #
 # PROFILE defaults to `run`.  stdout carries only the URL (start/url); everything else goes to stderr.
 #
@@ -13,6 +13,8 @@
 #   run   data dir $CODIIT_PG_ROOT/pg-run,  port 25429, max_connections=200
 #   test  data dir $CODIIT_PG_ROOT/pg-test, port 25430, max_connections=300,
 #         fsync/synchronous_commit/full_page_writes off
+#   bench data dir $CODIIT_PG_ROOT/pg-bench, port 25450, max_connections=300, durable like
+#         production, 256MB shared buffers, pg_stat_statements (make bench)
 #
 # Environment:
 #   CODIIT_PG_PORT     TCP port (default 25429 for run, 25430 for test)
@@ -47,7 +49,7 @@ die() {
 usage() {
 	[[ $# -eq 0 ]] || printf 'local-pg: %s\n' "$*" >&2
 	cat >&2 <<'EOF'
-usage: deploy/local-pg.sh start|url|stop|status [run|test]
+usage: deploy/local-pg.sh start|url|stop|status [run|test|bench]
   start   ensure the cluster is initialised and running, print its URL on stdout
   url     print the URL only
   stop    stop the cluster (fast mode) if it is running
@@ -77,7 +79,11 @@ test)
 	DEFAULT_PORT=25430
 	MAX_CONNECTIONS=300
 	;;
-*) usage "unknown profile: $PROFILE (expected run or test)" ;;
+bench)
+	DEFAULT_PORT=25450
+	MAX_CONNECTIONS=300
+	;;
+*) usage "unknown profile: $PROFILE (expected run, test or bench)" ;;
 esac
 
 PORT=${CODIIT_PG_PORT:-$DEFAULT_PORT}
@@ -446,7 +452,13 @@ write_config() {
 		printf "listen_addresses = '127.0.0.1'\n"
 		printf 'unix_socket_directories = %s\n' "$(sql_quote "$SOCK_DIR")"
 		printf 'max_connections = %s\n' "$MAX_CONNECTIONS"
-		printf 'shared_buffers = 128MB\n'
+		if [[ $PROFILE == bench ]]; then
+			printf 'shared_buffers = 256MB\n'
+			printf "shared_preload_libraries = 'pg_stat_statements'\n"
+			printf 'pg_stat_statements.track = all\n'
+		else
+			printf 'shared_buffers = 128MB\n'
+		fi
 		printf "password_encryption = 'scram-sha-256'\n"
 		printf 'logging_collector = off\n'
 		printf "log_destination = 'stderr'\n"

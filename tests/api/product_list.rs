@@ -457,7 +457,10 @@ async fn search_reads_the_name_and_store_indexes_not_every_product() {
         )
         .await
         .unwrap();
-    app.db.batch_execute("VACUUM ANALYZE products").await.unwrap();
+    app.db
+        .batch_execute("VACUUM ANALYZE products")
+        .await
+        .unwrap();
     let search = catalog::query::ProductSearch {
         page: kernel::paging::PageRequest::new(1, 16),
         sort: catalog::ProductSort::Recent,
