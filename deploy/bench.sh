@@ -45,7 +45,7 @@ PGBENCH=$(command -v pgbench || ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/n
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 log "building release binaries"
-cargo build -q --release -p server --bin codiit -p bench
+cargo build -q --release -p server -p bench --bin codiit --bin codiit-bench
 
 mkdir -p "$OUT"
 : >"$RESULTS"
