@@ -110,13 +110,15 @@ impl ProductQuery {
     }
 }
 
-/// The query the store answers: names resolved to ids.
+/// The query the store answers: sizes resolved to ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductSearch {
     pub page: PageRequest,
     pub sort: ProductSort,
     pub search: Option<String>,
-    pub category_id: Option<String>,
+    /// A lower-case category name; the store resolves it in the same statement as the page
+    /// (one round trip fewer), and an unknown name matches nothing.
+    pub category_name: Option<String>,
     pub price_min: Option<i64>,
     pub price_max: Option<i64>,
     pub size_id: Option<i32>,

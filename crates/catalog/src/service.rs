@@ -313,13 +313,6 @@ impl<S: Stores, P: Products, R: ReferenceData> Catalog<S, P, R> {
         query: ProductQuery,
     ) -> DomainResult<(Vec<ProductSummary>, i64)> {
         let empty = Ok((Vec::new(), 0));
-        let category_id = match &query.category_name {
-            Some(name) => match self.reference.category_by_name(name).await? {
-                Some(category) => Some(category.id),
-                None => return empty,
-            },
-            None => None,
-        };
         let size_id = match &query.size {
             Some(label) => {
                 let sizes = self.reference.sizes().await?;
@@ -347,7 +340,7 @@ impl<S: Stores, P: Products, R: ReferenceData> Catalog<S, P, R> {
                 page: query.page,
                 sort: query.sort,
                 search: query.search,
-                category_id,
+                category_name: query.category_name,
                 price_min: query.price_min,
                 price_max: query.price_max,
                 size_id,

@@ -213,9 +213,11 @@ fn filters(q: &ProductSearch) -> (String, Vec<Bind>) {
             "(p.name ILIKE {n} OR p.store_id = ANY (ARRAY(SELECT id FROM stores WHERE name ILIKE {n})))"
         ));
     }
-    if let Some(category) = &q.category_id {
+    if let Some(category) = &q.category_name {
         let n = next(Bind::Text(category.clone()), &mut binds);
-        clauses.push(format!("p.category_id = {n}"));
+        clauses.push(format!(
+            "p.category_id = (SELECT id FROM categories WHERE name = {n})"
+        ));
     }
     if let Some(min) = q.price_min {
         let n = next(Bind::Int(min), &mut binds);
@@ -258,8 +260,8 @@ pub fn search_sql(q: &ProductSearch) -> (String, String, usize) {
         && q.size_id.is_none()
         && q.store_id.is_none()
     {
-        let only_category = if q.category_id.is_some() {
-            "WHERE category_id = $1"
+        let only_category = if q.category_name.is_some() {
+            "WHERE category_id = (SELECT id FROM categories WHERE name = $1)"
         } else {
             ""
         };
