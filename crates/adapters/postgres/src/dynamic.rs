@@ -2,33 +2,31 @@
 
 use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{BigInt, Int4, Text};
+use diesel::sql_types::{Array, BigInt, Int4, Text, Timestamptz};
+use kernel::Timestamp;
 
-/// One bind value of a dynamic query.
+/// One bind value, of a dynamic query or of a fixed one (`crate::fixed`).
+#[derive(Debug, Clone)]
 pub(crate) enum Bind {
     Text(String),
-    Int(i64),
+    BigInt(i64),
     Int4(i32),
-}
-
-impl From<&Bind> for crate::fixed::Value {
-    fn from(bind: &Bind) -> Self {
-        match bind {
-            Bind::Text(s) => Self::Text(s.clone()),
-            Bind::Int(i) => Self::BigInt(*i),
-            Bind::Int4(i) => Self::Int4(*i),
-        }
-    }
+    Timestamptz(Timestamp),
+    TextArray(Vec<String>),
+    Int4Array(Vec<i32>),
 }
 
 /// `sql` with `binds` attached in order (`$1`, `$2`, …).
 pub(crate) fn bound<'a>(sql: String, binds: &[Bind]) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
     let mut query = diesel::sql_query(sql).into_boxed();
     for bind in binds {
-        query = match bind {
-            Bind::Text(s) => query.bind::<Text, _>(s.clone()),
-            Bind::Int(i) => query.bind::<BigInt, _>(*i),
-            Bind::Int4(i) => query.bind::<Int4, _>(*i),
+        query = match bind.clone() {
+            Bind::Text(v) => query.bind::<Text, _>(v),
+            Bind::BigInt(v) => query.bind::<BigInt, _>(v),
+            Bind::Int4(v) => query.bind::<Int4, _>(v),
+            Bind::Timestamptz(v) => query.bind::<Timestamptz, _>(v),
+            Bind::TextArray(v) => query.bind::<Array<Text>, _>(v),
+            Bind::Int4Array(v) => query.bind::<Array<Int4>, _>(v),
         };
     }
     query

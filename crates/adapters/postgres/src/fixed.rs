@@ -6,6 +6,7 @@
 //! diesel-async keeps it prepared per connection, keyed by its text. Text built per request
 //! (optional filters) stays with `sql_query`, where every run gets a plan for its values.
 
+use crate::dynamic::Bind;
 use diesel::QueryResult;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
@@ -14,27 +15,16 @@ use kernel::Timestamp;
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex, PoisonError};
 
-/// A bind value of a fixed query.
-#[derive(Debug, Clone)]
-pub(crate) enum Value {
-    Text(String),
-    BigInt(i64),
-    Int4(i32),
-    Timestamptz(Timestamp),
-    TextArray(Vec<String>),
-    Int4Array(Vec<i32>),
-}
-
 /// Rust values accepted for the SQL type `ST`, as `SqlQuery::bind::<ST, _>` accepts them.
 pub(crate) trait BindAs<ST> {
-    fn value(self) -> Value;
+    fn value(self) -> Bind;
 }
 
 macro_rules! bind_as {
     ($st:ty, $rust:ty, $variant:ident, $convert:expr) => {
         impl BindAs<$st> for $rust {
-            fn value(self) -> Value {
-                Value::$variant($convert(self))
+            fn value(self) -> Bind {
+                Bind::$variant($convert(self))
             }
         }
     };
@@ -53,7 +43,7 @@ bind_as!(Array<Int4>, Vec<i32>, Int4Array, |v| v);
 #[derive(Debug, Clone)]
 pub(crate) struct FixedSql {
     sql: &'static str,
-    binds: Vec<Value>,
+    binds: Vec<Bind>,
 }
 
 /// Like `diesel::sql_query`, for SQL fixed at compile time or start-up.
@@ -85,7 +75,7 @@ impl FixedSql {
         self
     }
 
-    pub(crate) fn bind_value(mut self, value: Value) -> Self {
+    pub(crate) fn bind_value(mut self, value: Bind) -> Self {
         self.binds.push(value);
         self
     }
@@ -130,12 +120,12 @@ impl QueryFragment<Pg> for FixedSql {
                     diesel::result::Error::QueryBuilderError(format!("no bind for ${n}").into())
                 })?;
             match value {
-                Value::Text(v) => out.push_bind_param::<Text, _>(v)?,
-                Value::BigInt(v) => out.push_bind_param::<BigInt, _>(v)?,
-                Value::Int4(v) => out.push_bind_param::<Int4, _>(v)?,
-                Value::Timestamptz(v) => out.push_bind_param::<Timestamptz, _>(v)?,
-                Value::TextArray(v) => out.push_bind_param::<Array<Text>, _>(v)?,
-                Value::Int4Array(v) => out.push_bind_param::<Array<Int4>, _>(v)?,
+                Bind::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                Bind::BigInt(v) => out.push_bind_param::<BigInt, _>(v)?,
+                Bind::Int4(v) => out.push_bind_param::<Int4, _>(v)?,
+                Bind::Timestamptz(v) => out.push_bind_param::<Timestamptz, _>(v)?,
+                Bind::TextArray(v) => out.push_bind_param::<Array<Text>, _>(v)?,
+                Bind::Int4Array(v) => out.push_bind_param::<Array<Int4>, _>(v)?,
             }
         }
         Ok(())

@@ -179,8 +179,8 @@ async fn page_of(
             binds.len() + 1,
             binds.len() + 2
         ));
-        binds.push(Bind::Int(page.size));
-        binds.push(Bind::Int(page.offset()));
+        binds.push(Bind::BigInt(page.size));
+        binds.push(Bind::BigInt(page.offset()));
     }
     let rows: Vec<Row> = bound(sql, &binds)
         .load(&mut *conn)

@@ -220,11 +220,11 @@ fn filters(q: &ProductSearch) -> (String, Vec<Bind>) {
         ));
     }
     if let Some(min) = q.price_min {
-        let n = next(Bind::Int(min), &mut binds);
+        let n = next(Bind::BigInt(min), &mut binds);
         clauses.push(format!("p.price >= {n}"));
     }
     if let Some(max) = q.price_max {
-        let n = next(Bind::Int(max), &mut binds);
+        let n = next(Bind::BigInt(max), &mut binds);
         clauses.push(format!("p.price <= {n}"));
     }
     if let Some(size) = q.size_id {
@@ -548,7 +548,7 @@ impl Products for Database {
             binds
                 .iter()
                 .fold(fixed_sql(interned(page_sql)), |query, b| {
-                    query.bind_value(b.into())
+                    query.bind_value(b.clone())
                 })
                 .bind::<BigInt, _>(q.page.size)
                 .bind::<BigInt, _>(q.page.offset())
