@@ -1,7 +1,8 @@
 use crate::Database;
 use crate::error::PgError;
 use crate::fixed::fixed_sql;
-use crate::schema::{cart_items, carts, products, stocks};
+use crate::products::product_exists;
+use crate::schema::{cart_items, carts, stocks};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use kernel::{DomainResult, Timestamp};
@@ -113,14 +114,7 @@ impl Carts for Database {
 
     async fn stock_of(&self, product_id: &str) -> DomainResult<Option<Vec<(i32, i32)>>> {
         let mut conn = self.conn().await?;
-        let exists: Option<String> = products::table
-            .find(product_id)
-            .select(products::id)
-            .first(&mut *conn)
-            .await
-            .optional()
-            .map_err(PgError::from)?;
-        if exists.is_none() {
+        if !product_exists(&mut conn, product_id).await? {
             return Ok(None);
         }
         let rows: Vec<(i32, i32)> = stocks::table

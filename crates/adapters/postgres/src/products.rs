@@ -245,6 +245,27 @@ fn filters(q: &ProductSearch) -> (String, Vec<Bind>) {
     (clause, binds)
 }
 
+/// Whether the product exists (other repositories check it before their own work).
+pub(crate) async fn product_exists(
+    conn: &mut diesel_async::AsyncPgConnection,
+    product_id: &str,
+) -> Result<bool, PgError> {
+    let found: Option<String> = products::table
+        .find(product_id)
+        .select(products::id)
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// No text, price or size filter: at most a category and a store, whose selectivity hardly
+/// depends on the value. Such lists can be counted from the counters (without a store) and
+/// kept prepared.
+fn only_equality_filters(q: &ProductSearch) -> bool {
+    q.search.is_none() && q.price_min.is_none() && q.price_max.is_none() && q.size_id.is_none()
+}
+
 /// The SQL of one product-list page (which carries the count of all matches in a
 /// `total_count` column) and of the count alone, with the number of filter binds (also used by
 /// the tests to check the plans).
@@ -254,12 +275,7 @@ pub fn search_sql(q: &ProductSearch) -> (String, String, usize) {
     let order = order_by(q.sort);
     // Without a filter, or with only a category, the count is kept by triggers
     // (migration product_counts): counting 20,000 products cost 5x the page itself.
-    let count = if q.search.is_none()
-        && q.price_min.is_none()
-        && q.price_max.is_none()
-        && q.size_id.is_none()
-        && q.store_id.is_none()
-    {
+    let count = if only_equality_filters(q) && q.store_id.is_none() {
         let only_category = if q.category_name.is_some() {
             "WHERE category_id = (SELECT id FROM categories WHERE name = $1)"
         } else {
@@ -540,11 +556,7 @@ impl Products for Database {
         // prepared: any plan PostgreSQL may settle on for them is sound. Text and price
         // filters keep a plan per request, because their selectivity varies by orders of
         // magnitude with the values ('%linen%' against '%a%').
-        let plan_stable = q.search.is_none()
-            && q.price_min.is_none()
-            && q.price_max.is_none()
-            && q.size_id.is_none();
-        let rows: Vec<PageRow> = if plan_stable {
+        let rows: Vec<PageRow> = if only_equality_filters(q) {
             binds
                 .iter()
                 .fold(fixed_sql(interned(page_sql)), |query, b| {

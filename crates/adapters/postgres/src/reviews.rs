@@ -1,7 +1,8 @@
 use crate::Database;
 use crate::error::PgError;
 use crate::fixed::fixed_sql;
-use crate::schema::{order_items, orders, products, reviews, sizes, users};
+use crate::products::product_exists;
+use crate::schema::{order_items, orders, reviews, sizes, users};
 use community::review::NewReview;
 use community::{Review, ReviewDetail, ReviewableItem, Reviews};
 use diesel::prelude::*;
@@ -78,14 +79,7 @@ async fn load(c: &mut AsyncPgConnection, id: &str) -> Result<Option<Review>, PgE
 impl Reviews for Database {
     async fn product_exists(&self, product_id: &str) -> DomainResult<bool> {
         let mut conn = self.conn().await?;
-        let found: Option<String> = products::table
-            .find(product_id)
-            .select(products::id)
-            .first(&mut *conn)
-            .await
-            .optional()
-            .map_err(PgError::from)?;
-        Ok(found.is_some())
+        Ok(product_exists(&mut conn, product_id).await?)
     }
 
     async fn reviewable_item(&self, order_item_id: &str) -> DomainResult<Option<ReviewableItem>> {
