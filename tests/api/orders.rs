@@ -118,6 +118,14 @@ async fn an_order_charges_points_earns_points_and_clears_the_cart() {
         item["size"],
         json!({ "id": 3, "size": { "en": "M", "ko": "미디엄" } })
     );
+    // The 201 body is built from what was written; reading the order back gives the same.
+    let read = app
+        .get(&format!("/api/orders/{}", o["id"].as_str().unwrap()))
+        .as_user(&buyer)
+        .send()
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(read.body, r.body);
 
     // §4.2 example: 2000 − 1000 + floor(35000 × 1%) = 1350.
     let me = app

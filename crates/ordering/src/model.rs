@@ -158,6 +158,8 @@ pub struct LineInfo {
     pub discount: Discount,
     pub size_id: i32,
     pub size_name: String,
+    pub size_en: String,
+    pub size_ko: String,
     /// Whether the product has a stock row for this size.
     pub sold_in_size: bool,
 }
@@ -170,6 +172,8 @@ pub struct NewOrderItem {
     pub product_name: String,
     pub product_image: String,
     pub size_id: i32,
+    pub size_en: String,
+    pub size_ko: String,
     pub quantity: i32,
     pub price: i64,
     pub position: i32,
@@ -189,6 +193,59 @@ pub struct NewOrder {
     pub items: Vec<NewOrderItem>,
     pub payment_id: String,
     pub now: Timestamp,
+}
+
+/// The status of a new order and of its payment.
+pub const PLACED: OrderStatus = OrderStatus::CompletedPayment;
+
+impl NewOrder {
+    /// The order as written: what reading it back would give, without the read (a new order
+    /// has no review yet).
+    pub fn placed(&self) -> Order {
+        Order {
+            id: self.id.clone(),
+            buyer_id: Some(self.buyer_id.clone()),
+            name: self.name.clone(),
+            phone_number: self.phone_number.clone(),
+            address: self.address.clone(),
+            subtotal: self.subtotal,
+            total_quantity: self.total_quantity,
+            use_point: self.use_point,
+            earned_point: self.earned_point,
+            status: PLACED,
+            created_at: self.now,
+            updated_at: self.now,
+            items: self
+                .items
+                .iter()
+                .map(|i| OrderItem {
+                    id: i.id.clone(),
+                    price: i.price,
+                    quantity: i.quantity,
+                    product_id: Some(i.product_id.clone()),
+                    product_name: i.product_name.clone(),
+                    product_image: i.product_image.clone(),
+                    is_reviewed: false,
+                    size_id: i.size_id,
+                    size_en: i.size_en.clone(),
+                    size_ko: i.size_ko.clone(),
+                    review: None,
+                })
+                .collect(),
+            payment: Payment {
+                id: self.payment_id.clone(),
+                price: self.paid(),
+                status: PLACED.as_str().to_owned(),
+                created_at: self.now,
+                updated_at: self.now,
+            },
+        }
+    }
+
+    /// What the payment charges: the subtotal less the points used.
+    pub fn paid(&self) -> i64 {
+        self.subtotal - self.use_point
+    }
 }
 
 /// The order row a cancellation locks.

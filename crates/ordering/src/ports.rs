@@ -67,7 +67,7 @@ pub trait OrderTx: Send {
         key: &str,
         hash: &str,
     ) -> impl Future<Output = DomainResult<Claim>> + Send;
-    /// The transaction's timestamp.
+    /// The transaction's timestamp (constant for the whole transaction).
     fn now(&mut self) -> impl Future<Output = DomainResult<Timestamp>> + Send;
     /// For each (productId, sizeId), the product and stock facts, `None` for a missing product.
     fn lines(
@@ -81,6 +81,7 @@ pub trait OrderTx: Send {
         size_id: i32,
         n: i32,
     ) -> impl Future<Output = DomainResult<Option<i32>>> + Send;
+    /// Writes the order with its items and its payment.
     fn insert_order(&mut self, order: &NewOrder) -> impl Future<Output = DomainResult<()>> + Send;
     /// Changes the buyer's balance and writes the ledger row.
     fn move_points(
@@ -89,11 +90,6 @@ pub trait OrderTx: Send {
         order_id: &str,
         delta: i64,
         reason: PointReason,
-    ) -> impl Future<Output = DomainResult<()>> + Send;
-    fn set_earned(
-        &mut self,
-        order_id: &str,
-        earned: i64,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Removes the buyer's cart lines for these (productId, sizeId) pairs.
     fn clear_cart_lines(
@@ -107,12 +103,12 @@ pub trait OrderTx: Send {
         product_id: &str,
         delta: i64,
     ) -> impl Future<Output = DomainResult<()>> + Send;
-    /// Σ subtotal of the buyer's paid or shipped orders.
-    fn cumulative_amount(
+    /// What a grade is decided from, read live: Σ subtotal of the buyer's paid or shipped
+    /// orders, and the grade table.
+    fn grade_basis(
         &mut self,
         buyer_id: &str,
-    ) -> impl Future<Output = DomainResult<i64>> + Send;
-    fn grades(&mut self) -> impl Future<Output = DomainResult<Vec<Grade>>> + Send;
+    ) -> impl Future<Output = DomainResult<(i64, Vec<Grade>)>> + Send;
     fn set_grade(
         &mut self,
         buyer_id: &str,
@@ -131,7 +127,6 @@ pub trait OrderTx: Send {
         &mut self,
         notification: &NewNotification,
     ) -> impl Future<Output = DomainResult<bool>> + Send;
-    fn load_order(&mut self, order_id: &str) -> impl Future<Output = DomainResult<Order>> + Send;
     fn store_response(
         &mut self,
         buyer_id: &str,

@@ -255,7 +255,8 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
         if !short.is_empty() {
             return Ok(Outcome::Short(short));
         }
-        // 8. The order, its items and its payment.
+        // 8. The order, its items and its payment; points are earned at the pre-order grade's
+        // rate.
         let order_id = new_id();
         let new = NewOrder {
             id: order_id.clone(),
@@ -266,7 +267,7 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
             subtotal,
             total_quantity,
             use_point: order.use_point,
-            earned_point: 0,
+            earned_point: earned_points(subtotal, order.use_point, grade.rate),
             items: order
                 .lines
                 .iter()
@@ -279,6 +280,8 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
                     product_name: info.product_name.clone(),
                     product_image: info.product_image.clone(),
                     size_id: line.size_id,
+                    size_en: info.size_en.clone(),
+                    size_ko: info.size_ko.clone(),
                     quantity: line.quantity,
                     price: *price,
                     position: position as i32,
@@ -288,7 +291,7 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
             now,
         };
         tx.insert_order(&new).await?;
-        // 9. Points, earned at the pre-order grade's rate.
+        // 9. Points.
         if order.use_point > 0 {
             tx.move_points(
                 buyer_id,
@@ -298,11 +301,14 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
             )
             .await?;
         }
-        let earned = earned_points(subtotal, order.use_point, grade.rate);
-        if earned > 0 {
-            tx.move_points(buyer_id, &order_id, earned, PointReason::EarnPurchase)
-                .await?;
-            tx.set_earned(&order_id, earned).await?;
+        if new.earned_point > 0 {
+            tx.move_points(
+                buyer_id,
+                &order_id,
+                new.earned_point,
+                PointReason::EarnPurchase,
+            )
+            .await?;
         }
         // 10. Cart lines that were ordered.
         tx.clear_cart_lines(buyer_id, &pairs).await?;
@@ -344,8 +350,7 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
             tx.emit(n).await?;
         }
         // 14. The response, kept for replays.
-        let placed = tx.load_order(&order_id).await?;
-        let body = render(&placed);
+        let body = render(&new.placed());
         if let Some(key) = key {
             tx.store_response(buyer_id, key, &order_id, &body).await?;
         }
@@ -471,8 +476,8 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
 
 /// §4.2: the cumulative amount and the grade, recomputed inside the transaction.
 async fn regrade(tx: &mut impl OrderTx, buyer_id: &str) -> DomainResult<()> {
-    let cumulative = tx.cumulative_amount(buyer_id).await?;
-    let policy = GradePolicy::new(tx.grades().await?);
+    let (cumulative, grades) = tx.grade_basis(buyer_id).await?;
+    let policy = GradePolicy::new(grades);
     let grade = policy
         .grade_for(cumulative)
         .ok_or_else(|| DomainError::internal("regrade", "the grade table is empty"))?;

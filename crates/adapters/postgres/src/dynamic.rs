@@ -14,6 +14,7 @@ pub(crate) enum Bind {
     Timestamptz(Timestamp),
     TextArray(Vec<String>),
     Int4Array(Vec<i32>),
+    BigIntArray(Vec<i64>),
 }
 
 /// `sql` with `binds` attached in order (`$1`, `$2`, …).
@@ -27,6 +28,7 @@ pub(crate) fn bound<'a>(sql: String, binds: &[Bind]) -> BoxedSqlQuery<'a, Pg, Sq
             Bind::Timestamptz(v) => query.bind::<Timestamptz, _>(v),
             Bind::TextArray(v) => query.bind::<Array<Text>, _>(v),
             Bind::Int4Array(v) => query.bind::<Array<Int4>, _>(v),
+            Bind::BigIntArray(v) => query.bind::<Array<BigInt>, _>(v),
         };
     }
     query

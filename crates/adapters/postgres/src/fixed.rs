@@ -39,6 +39,7 @@ bind_as!(Array<Text>, Vec<String>, TextArray, |v| v);
 bind_as!(Array<Text>, &Vec<String>, TextArray, |v: &Vec<String>| v
     .clone());
 bind_as!(Array<Int4>, Vec<i32>, Int4Array, |v| v);
+bind_as!(Array<BigInt>, Vec<i64>, BigIntArray, |v| v);
 
 #[derive(Debug, Clone)]
 pub(crate) struct FixedSql {
@@ -126,6 +127,7 @@ impl QueryFragment<Pg> for FixedSql {
                 Bind::Timestamptz(v) => out.push_bind_param::<Timestamptz, _>(v)?,
                 Bind::TextArray(v) => out.push_bind_param::<Array<Text>, _>(v)?,
                 Bind::Int4Array(v) => out.push_bind_param::<Array<Int4>, _>(v)?,
+                Bind::BigIntArray(v) => out.push_bind_param::<Array<BigInt>, _>(v)?,
             }
         }
         Ok(())

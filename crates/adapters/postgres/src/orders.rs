@@ -8,10 +8,7 @@ use crate::db::PooledConnection;
 use crate::error::PgError;
 use crate::fixed::fixed_sql;
 use crate::notifications::emit;
-use crate::reference::GradeRow;
-use crate::schema::{
-    grades, idempotency_records, order_items, orders, payments, point_transactions, users,
-};
+use crate::schema::{idempotency_records, order_items, orders, payments};
 use catalog::pricing::Discount;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Int4, Nullable, Text, Timestamptz};
@@ -21,14 +18,17 @@ use kernel::{DomainError, DomainResult, Timestamp};
 use loyalty::Grade;
 use ordering::ports::Claim;
 use ordering::{
-    LineInfo, LockedOrder, NewOrder, Order, OrderItem, OrderStatus, OrderStore, OrderTx, Payment,
-    PointReason, RecipientChanges, ReviewBrief,
+    LineInfo, LockedOrder, NewOrder, NewOrderItem, Order, OrderItem, OrderStatus, OrderStore,
+    OrderTx, PLACED, Payment, PointReason, RecipientChanges, ReviewBrief,
 };
 
 type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
 
 pub struct PgOrderTx {
     conn: Option<PooledConnection>,
+    /// The transaction's timestamp, read with the buyer's lock (PostgreSQL's `now()` does not
+    /// move within a transaction), so asking for it costs no round trip.
+    now: Option<Timestamp>,
 }
 
 impl PgOrderTx {
@@ -63,7 +63,42 @@ struct Now {
 }
 
 #[derive(QueryableByName)]
-struct Amount {
+struct LockedBuyer {
+    #[diesel(sql_type = BigInt)]
+    points: i64,
+    #[diesel(embed)]
+    grade: GradeByName,
+    #[diesel(sql_type = Timestamptz)]
+    now: Timestamp,
+}
+
+#[derive(QueryableByName)]
+struct GradeByName {
+    #[diesel(sql_type = Text)]
+    grade_id: String,
+    #[diesel(sql_type = Text)]
+    grade_name: String,
+    #[diesel(sql_type = Int4)]
+    rate: i32,
+    #[diesel(sql_type = BigInt)]
+    min_amount: i64,
+}
+
+impl From<GradeByName> for Grade {
+    fn from(g: GradeByName) -> Self {
+        Grade {
+            id: g.grade_id,
+            name: g.grade_name,
+            rate: g.rate,
+            min_amount: g.min_amount,
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct GradeBasisRow {
+    #[diesel(embed)]
+    grade: GradeByName,
     #[diesel(sql_type = BigInt)]
     amount: i64,
 }
@@ -98,6 +133,10 @@ struct LineRow {
     size_id: i32,
     #[diesel(sql_type = Text)]
     size_name: String,
+    #[diesel(sql_type = Text)]
+    size_en: String,
+    #[diesel(sql_type = Text)]
+    size_ko: String,
     #[diesel(sql_type = Bool)]
     sold_in_size: bool,
 }
@@ -105,13 +144,55 @@ struct LineRow {
 const LINES: &str = "
     SELECT p.id AS product_id, p.name AS product_name, p.image AS product_image,
            p.store_id, s.user_id AS seller_id, p.price, p.discount_rate, p.discount_start_time,
-           p.discount_end_time, l.size_id, z.name AS size_name, (k.id IS NOT NULL) AS sold_in_size
+           p.discount_end_time, l.size_id, z.name AS size_name, z.en AS size_en, z.ko AS size_ko,
+           (k.id IS NOT NULL) AS sold_in_size
     FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS l(product_id, size_id, ord)
     LEFT JOIN products p ON p.id = l.product_id
     LEFT JOIN stores s ON s.id = p.store_id
     JOIN sizes z ON z.id = l.size_id
     LEFT JOIN stocks k ON k.product_id = l.product_id AND k.size_id = l.size_id
     ORDER BY l.ord";
+
+/// Only the user row is locked (FOR UPDATE OF), never the shared grade row.
+const LOCK_BUYER: &str = "
+    SELECT u.points, g.id AS grade_id, g.name AS grade_name, g.rate, g.min_amount, now() AS now
+    FROM users u JOIN grades g ON g.id = u.grade_id
+    WHERE u.id = $1
+    FOR UPDATE OF u";
+
+/// One statement for the order, its items (one array per column, in request order) and its
+/// payment: the foreign keys are checked at the statement's end, when all three rows exist.
+const INSERT_ORDER: &str = "
+    WITH o AS (
+        INSERT INTO orders (id, buyer_id, name, phone_number, address, subtotal, total_quantity,
+                            use_point, earned_point, status, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+    ), i AS (
+        INSERT INTO order_items (id, order_id, product_id, store_id, product_name, product_image,
+                                 size_id, quantity, price, position, created_at, updated_at)
+        SELECT l.id, $1, l.product_id, l.store_id, l.product_name, l.product_image, l.size_id,
+               l.quantity, l.price, l.position, $11, $11
+        FROM unnest($12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
+                    $18::int[], $19::bigint[], $20::int[])
+             AS l(id, product_id, store_id, product_name, product_image, size_id, quantity, price,
+                  position)
+    )
+    INSERT INTO payments (id, order_id, price, status, created_at, updated_at)
+    VALUES ($21, $1, $22, $10, $11, $11)";
+
+/// The balance and its ledger row, in one statement.
+const MOVE_POINTS: &str = "
+    WITH u AS (UPDATE users SET points = points + $3 WHERE id = $1 RETURNING id)
+    INSERT INTO point_transactions (id, user_id, order_id, delta, reason)
+    SELECT $4, u.id, $2, $3, $5 FROM u";
+
+/// The grade table with the buyer's cumulative amount on every row.
+const GRADE_BASIS: &str = "
+    SELECT g.id AS grade_id, g.name AS grade_name, g.rate, g.min_amount,
+           (SELECT COALESCE(SUM(subtotal), 0)::bigint FROM orders
+            WHERE buyer_id = $1 AND status IN ('CompletedPayment', 'Shipped')) AS amount
+    FROM grades g
+    ORDER BY g.min_amount";
 
 /// Product aggregates lose the reviews of this order's items (§4.5 step 5).
 const FORGET_ORDER_REVIEWS: &str = "
@@ -136,22 +217,13 @@ const FORGET_ORDER_REVIEWS: &str = "
 impl OrderTx for PgOrderTx {
     async fn lock_buyer(&mut self, buyer_id: &str) -> DomainResult<(i64, Grade)> {
         let c = self.c()?;
-        // Only the user row is locked (FOR UPDATE OF), never the shared grade row.
-        let points: i64 = users::table
-            .find(buyer_id)
-            .select(users::points)
-            .for_update()
-            .first(c)
+        let row: LockedBuyer = fixed_sql(LOCK_BUYER)
+            .bind::<Text, _>(buyer_id)
+            .get_result(c)
             .await
             .map_err(PgError::from)?;
-        let grade: GradeRow = users::table
-            .inner_join(grades::table)
-            .filter(users::id.eq(buyer_id))
-            .select(GradeRow::as_select())
-            .first(c)
-            .await
-            .map_err(PgError::from)?;
-        Ok((points, grade.into()))
+        self.now = Some(row.now);
+        Ok((row.points, row.grade.into()))
     }
 
     async fn claim_key(&mut self, buyer_id: &str, key: &str, hash: &str) -> DomainResult<Claim> {
@@ -191,11 +263,15 @@ impl OrderTx for PgOrderTx {
     }
 
     async fn now(&mut self) -> DomainResult<Timestamp> {
+        if let Some(now) = self.now {
+            return Ok(now);
+        }
         let c = self.c()?;
         let row: Now = fixed_sql("SELECT now() AS now")
             .get_result(c)
             .await
             .map_err(PgError::from)?;
+        self.now = Some(row.now);
         Ok(row.now)
     }
 
@@ -225,6 +301,8 @@ impl OrderTx for PgOrderTx {
                     },
                     size_id: r.size_id,
                     size_name: r.size_name,
+                    size_en: r.size_en,
+                    size_ko: r.size_ko,
                     sold_in_size: r.sold_in_size,
                 })
             })
@@ -254,58 +332,30 @@ impl OrderTx for PgOrderTx {
 
     async fn insert_order(&mut self, o: &NewOrder) -> DomainResult<()> {
         let c = self.c()?;
-        diesel::insert_into(orders::table)
-            .values((
-                orders::id.eq(&o.id),
-                orders::buyer_id.eq(&o.buyer_id),
-                orders::name.eq(&o.name),
-                orders::phone_number.eq(&o.phone_number),
-                orders::address.eq(&o.address),
-                orders::subtotal.eq(o.subtotal),
-                orders::total_quantity.eq(o.total_quantity as i32),
-                orders::use_point.eq(o.use_point),
-                orders::earned_point.eq(o.earned_point),
-                orders::status.eq(OrderStatus::CompletedPayment.as_str()),
-                orders::created_at.eq(o.now),
-                orders::updated_at.eq(o.now),
-            ))
-            .execute(c)
-            .await
-            .map_err(PgError::from)?;
-        let items: Vec<_> = o
-            .items
-            .iter()
-            .map(|i| {
-                (
-                    order_items::id.eq(&i.id),
-                    order_items::order_id.eq(&o.id),
-                    order_items::product_id.eq(Some(&i.product_id)),
-                    order_items::store_id.eq(&i.store_id),
-                    order_items::product_name.eq(&i.product_name),
-                    order_items::product_image.eq(&i.product_image),
-                    order_items::size_id.eq(i.size_id),
-                    order_items::quantity.eq(i.quantity),
-                    order_items::price.eq(i.price),
-                    order_items::position.eq(i.position),
-                    order_items::created_at.eq(o.now),
-                    order_items::updated_at.eq(o.now),
-                )
-            })
-            .collect();
-        diesel::insert_into(order_items::table)
-            .values(&items)
-            .execute(c)
-            .await
-            .map_err(PgError::from)?;
-        diesel::insert_into(payments::table)
-            .values((
-                payments::id.eq(&o.payment_id),
-                payments::order_id.eq(&o.id),
-                payments::price.eq(o.subtotal - o.use_point),
-                payments::status.eq("CompletedPayment"),
-                payments::created_at.eq(o.now),
-                payments::updated_at.eq(o.now),
-            ))
+        let column = |f: fn(&NewOrderItem) -> String| o.items.iter().map(f).collect::<Vec<_>>();
+        fixed_sql(INSERT_ORDER)
+            .bind::<Text, _>(&o.id)
+            .bind::<Text, _>(&o.buyer_id)
+            .bind::<Text, _>(&o.name)
+            .bind::<Text, _>(&o.phone_number)
+            .bind::<Text, _>(&o.address)
+            .bind::<BigInt, _>(o.subtotal)
+            .bind::<Int4, _>(o.total_quantity as i32)
+            .bind::<BigInt, _>(o.use_point)
+            .bind::<BigInt, _>(o.earned_point)
+            .bind::<Text, _>(PLACED.as_str())
+            .bind::<Timestamptz, _>(o.now)
+            .bind::<Array<Text>, _>(column(|i| i.id.clone()))
+            .bind::<Array<Text>, _>(column(|i| i.product_id.clone()))
+            .bind::<Array<Text>, _>(column(|i| i.store_id.clone()))
+            .bind::<Array<Text>, _>(column(|i| i.product_name.clone()))
+            .bind::<Array<Text>, _>(column(|i| i.product_image.clone()))
+            .bind::<Array<Int4>, _>(o.items.iter().map(|i| i.size_id).collect::<Vec<_>>())
+            .bind::<Array<Int4>, _>(o.items.iter().map(|i| i.quantity).collect::<Vec<_>>())
+            .bind::<Array<BigInt>, _>(o.items.iter().map(|i| i.price).collect::<Vec<_>>())
+            .bind::<Array<Int4>, _>(o.items.iter().map(|i| i.position).collect::<Vec<_>>())
+            .bind::<Text, _>(&o.payment_id)
+            .bind::<BigInt, _>(o.paid())
             .execute(c)
             .await
             .map_err(PgError::from)?;
@@ -320,29 +370,12 @@ impl OrderTx for PgOrderTx {
         reason: PointReason,
     ) -> DomainResult<()> {
         let c = self.c()?;
-        diesel::update(users::table.find(buyer_id))
-            .set(users::points.eq(users::points + delta))
-            .execute(c)
-            .await
-            .map_err(PgError::from)?;
-        diesel::insert_into(point_transactions::table)
-            .values((
-                point_transactions::id.eq(kernel::id::new_id()),
-                point_transactions::user_id.eq(buyer_id),
-                point_transactions::order_id.eq(Some(order_id)),
-                point_transactions::delta.eq(delta),
-                point_transactions::reason.eq(reason.as_str()),
-            ))
-            .execute(c)
-            .await
-            .map_err(PgError::from)?;
-        Ok(())
-    }
-
-    async fn set_earned(&mut self, order_id: &str, earned: i64) -> DomainResult<()> {
-        let c = self.c()?;
-        diesel::update(orders::table.find(order_id))
-            .set(orders::earned_point.eq(earned))
+        fixed_sql(MOVE_POINTS)
+            .bind::<Text, _>(buyer_id)
+            .bind::<Text, _>(order_id)
+            .bind::<BigInt, _>(delta)
+            .bind::<Text, _>(kernel::id::new_id())
+            .bind::<Text, _>(reason.as_str())
             .execute(c)
             .await
             .map_err(PgError::from)?;
@@ -392,28 +425,15 @@ impl OrderTx for PgOrderTx {
         Ok(())
     }
 
-    async fn cumulative_amount(&mut self, buyer_id: &str) -> DomainResult<i64> {
+    async fn grade_basis(&mut self, buyer_id: &str) -> DomainResult<(i64, Vec<Grade>)> {
         let c = self.c()?;
-        let row: Amount = fixed_sql(
-            "SELECT COALESCE(SUM(subtotal), 0)::bigint AS amount FROM orders
-             WHERE buyer_id = $1 AND status IN ('CompletedPayment', 'Shipped')",
-        )
-        .bind::<Text, _>(buyer_id)
-        .get_result(c)
-        .await
-        .map_err(PgError::from)?;
-        Ok(row.amount)
-    }
-
-    async fn grades(&mut self) -> DomainResult<Vec<Grade>> {
-        let c = self.c()?;
-        let rows: Vec<GradeRow> = grades::table
-            .select(GradeRow::as_select())
-            .order(grades::min_amount.asc())
+        let rows: Vec<GradeBasisRow> = fixed_sql(GRADE_BASIS)
+            .bind::<Text, _>(buyer_id)
             .load(c)
             .await
             .map_err(PgError::from)?;
-        Ok(rows.into_iter().map(Grade::from).collect())
+        let amount = rows.as_slice().first().map_or(0, |r| r.amount);
+        Ok((amount, rows.into_iter().map(|r| r.grade.into()).collect()))
     }
 
     async fn set_grade(
@@ -461,16 +481,6 @@ impl OrderTx for PgOrderTx {
     ) -> DomainResult<bool> {
         let c = self.c()?;
         Ok(emit(c, notification, chrono::Utc::now()).await?)
-    }
-
-    async fn load_order(&mut self, order_id: &str) -> DomainResult<Order> {
-        let c = self.c()?;
-        load_orders(c, vec![order_id.to_owned()])
-            .await?
-            .pop()
-            .ok_or_else(|| {
-                DomainError::internal("load order", "the order just inserted is missing")
-            })
     }
 
     async fn store_response(
@@ -798,7 +808,10 @@ impl OrderStore for Database {
         Tm::begin_transaction(&mut *conn)
             .await
             .map_err(PgError::from)?;
-        Ok(PgOrderTx { conn: Some(conn) })
+        Ok(PgOrderTx {
+            conn: Some(conn),
+            now: None,
+        })
     }
 
     async fn order(&self, id: &str) -> DomainResult<Option<Order>> {

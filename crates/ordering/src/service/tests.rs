@@ -103,6 +103,8 @@ impl OrderTx for Tx {
                     },
                     size_id: *s,
                     size_name: "M".into(),
+                    size_en: "M".into(),
+                    size_ko: "미디엄".into(),
                     sold_in_size: self.state.stock.contains_key(&(p.clone(), *s)),
                 })
             })
@@ -138,16 +140,6 @@ impl OrderTx for Tx {
             .push((buyer.into(), order.into(), delta, reason));
         Ok(())
     }
-    async fn set_earned(&mut self, order: &str, earned: i64) -> DomainResult<()> {
-        self.state
-            .orders
-            .iter_mut()
-            .find(|(o, _)| o.id == order)
-            .unwrap()
-            .0
-            .earned_point = earned;
-        Ok(())
-    }
     async fn clear_cart_lines(&mut self, buyer: &str, pairs: &[(String, i32)]) -> DomainResult<()> {
         self.state
             .cart
@@ -159,8 +151,8 @@ impl OrderTx for Tx {
         *s = (*s + delta).max(0);
         Ok(())
     }
-    async fn cumulative_amount(&mut self, buyer: &str) -> DomainResult<i64> {
-        Ok(self
+    async fn grade_basis(&mut self, buyer: &str) -> DomainResult<(i64, Vec<Grade>)> {
+        let cumulative = self
             .state
             .orders
             .iter()
@@ -169,10 +161,8 @@ impl OrderTx for Tx {
                     && matches!(st, OrderStatus::CompletedPayment | OrderStatus::Shipped)
             })
             .map(|(o, _)| o.subtotal)
-            .sum())
-    }
-    async fn grades(&mut self) -> DomainResult<Vec<Grade>> {
-        Ok(grades())
+            .sum();
+        Ok((cumulative, grades()))
     }
     async fn set_grade(&mut self, buyer: &str, cumulative: i64, grade: &str) -> DomainResult<()> {
         self.state.cumulative.insert(buyer.into(), cumulative);
@@ -191,37 +181,6 @@ impl OrderTx for Tx {
     async fn emit(&mut self, n: &NewNotification) -> DomainResult<bool> {
         self.state.notifications.push(n.clone());
         Ok(true)
-    }
-    async fn load_order(&mut self, id: &str) -> DomainResult<Order> {
-        let (o, status) = self
-            .state
-            .orders
-            .iter()
-            .find(|(o, _)| o.id == id)
-            .unwrap()
-            .clone();
-        Ok(Order {
-            id: o.id.clone(),
-            buyer_id: Some(o.buyer_id.clone()),
-            name: o.name,
-            phone_number: o.phone_number,
-            address: o.address,
-            subtotal: o.subtotal,
-            total_quantity: o.total_quantity,
-            use_point: o.use_point,
-            earned_point: o.earned_point,
-            status,
-            created_at: o.now,
-            updated_at: o.now,
-            items: Vec::new(),
-            payment: Payment {
-                id: o.payment_id,
-                price: o.subtotal - o.use_point,
-                status: "CompletedPayment".into(),
-                created_at: o.now,
-                updated_at: o.now,
-            },
-        })
     }
     async fn store_response(
         &mut self,
