@@ -37,6 +37,7 @@ use paperclip::actix::OpenApiExt;
 use paperclip::v2::models::{DefaultApiRaw, Info};
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -52,7 +53,13 @@ pub struct Prepared {
     pub server: actix_web::dev::Server,
     /// Closes the notification streams at shutdown, so clients reconnect elsewhere.
     pub hub: Arc<sse::Hub>,
+    /// The listening socket (a second handle to the one the server accepts on).
+    listener: TcpListener,
 }
+
+/// How long accepted connections get to reach a worker between closing the listener and
+/// stopping the workers.
+const HANDOVER: Duration = Duration::from_millis(200);
 
 impl Prepared {
     /// Serves until SIGTERM or SIGINT, then stops accepting, closes the notification streams,
@@ -60,10 +67,22 @@ impl Prepared {
     pub async fn serve_until_signalled(self) -> std::io::Result<()> {
         let handle = self.server.handle();
         let hub = self.hub.clone();
+        let listener = self.listener;
         tokio::spawn(async move {
             shutdown_signal().await;
             tracing::info!("shutting down: closing notification streams and draining requests");
             hub.close_all();
+            // actix stops the acceptor and the workers at once, and a stopping worker drops the
+            // connections accepted for it but not yet started: a request sent at that moment
+            // would be reset after it was sent, which a proxy may not retry (POST). So the
+            // listener is shut first (new connections are refused, which a proxy retries
+            // elsewhere), the connections already accepted reach their workers, and only then
+            // do the workers stop, finishing every request they hold.
+            handle.pause().await;
+            if let Err(e) = socket2::SockRef::from(&listener).shutdown(std::net::Shutdown::Both) {
+                tracing::warn!(error = %e, "could not shut the listener; stopping anyway");
+            }
+            tokio::time::sleep(HANDOVER).await;
             handle.stop(true).await;
         });
         self.server.await
@@ -293,7 +312,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
     .workers(workers)
     .disable_signals()
     .shutdown_timeout(config.shutdown_timeout_seconds)
-    .listen(listener)?
+    .listen(listener.try_clone()?)?
     .run();
 
     Ok(Prepared {
@@ -301,6 +320,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         base_url,
         server,
         hub,
+        listener,
     })
 }
 
