@@ -554,3 +554,69 @@ async fn counts_kept_by_triggers_follow_inserts_recategorisation_and_cascades() 
         assert_eq!(r.body["totalCount"], n, "category {name}");
     }
 }
+
+/// A price or text filter is planned for its own values on every run, even though its
+/// statement stays prepared: on a generic plan (chosen after five runs for a guessed
+/// selectivity) a wide price band costs twenty times more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn price_and_text_filters_get_a_plan_per_run_from_a_prepared_statement() {
+    use catalog::Products;
+    let app = spawn_app().await;
+    large_catalogue(&app).await;
+    let db = adapter_postgres::Database::connect(
+        &app.database_url,
+        &adapter_postgres::PoolSettings {
+            max_size: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let search =
+        |price: Option<(i64, i64)>, category: Option<&str>| catalog::query::ProductSearch {
+            page: kernel::paging::PageRequest::new(1, 16),
+            sort: catalog::ProductSort::Recent,
+            search: None,
+            category_name: category.map(str::to_owned),
+            price_min: price.map(|p| p.0),
+            price_max: price.map(|p| p.1),
+            size_id: None,
+            store_id: None,
+        };
+    let expected_in_band: i64 = app
+        .db
+        .query_one(
+            "SELECT count(*) FROM products WHERE price BETWEEN 1000 AND 200000",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    for _ in 0..8 {
+        let (page, total) = db
+            .search(&search(Some((0, 1_000_000)), None))
+            .await
+            .unwrap();
+        assert_eq!((page.len(), total), (16, 10_000));
+        let (page, total) = db
+            .search(&search(Some((1000, 200_000)), None))
+            .await
+            .unwrap();
+        assert_eq!((page.len(), total), (16, expected_in_band));
+        let (page, _) = db.search(&search(None, Some("top"))).await.unwrap();
+        assert_eq!(page.len(), 16);
+    }
+    let planning = db.planning().await.unwrap();
+    let prepared = &planning.statements;
+    let runs = |needle: &str| {
+        prepared
+            .iter()
+            .find(|s| s.statement.contains(needle))
+            .map(|s| (s.generic_plans, s.custom_plans))
+            .unwrap_or_else(|| panic!("no prepared statement with {needle}: {prepared:#?}"))
+    };
+    assert_eq!(runs("p.price >= $1"), (0, 16), "{prepared:#?}");
+    let (generic, custom) = runs("WHERE p.category_id = (SELECT id FROM categories");
+    assert_eq!(generic + custom, 8, "{prepared:#?}");
+    // The per-run planning is undone after each run.
+    assert_eq!(planning.plan_cache_mode, "auto");
+}

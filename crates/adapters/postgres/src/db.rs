@@ -87,6 +87,30 @@ impl Database {
         Ok(())
     }
 
+    /// Diagnostics: how one pooled connection plans, and the statements it keeps prepared with
+    /// how many runs of each used a generic and a custom plan (both are per connection, so
+    /// this sees the whole picture only with a pool of one).
+    pub async fn planning(&self) -> Result<Planning, PgError> {
+        #[derive(diesel::QueryableByName)]
+        struct Mode {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            plan_cache_mode: String,
+        }
+        let mut conn = self.conn().await?;
+        let mode: Mode = diesel::sql_query("SHOW plan_cache_mode")
+            .get_result(&mut *conn)
+            .await?;
+        let statements = diesel::sql_query(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements",
+        )
+        .load(&mut *conn)
+        .await?;
+        Ok(Planning {
+            plan_cache_mode: mode.plan_cache_mode,
+            statements,
+        })
+    }
+
     /// `(in use, max size)` of the pool.
     pub fn pool_usage(&self) -> (usize, usize) {
         let status = self.pool.status();
@@ -123,4 +147,22 @@ pub async fn run_migrations(
         applied
     })
     .await?
+}
+
+/// How a connection plans (see `Database::planning`).
+#[derive(Debug)]
+pub struct Planning {
+    pub plan_cache_mode: String,
+    pub statements: Vec<PreparedStatement>,
+}
+
+/// A statement a connection keeps prepared, and how its runs were planned.
+#[derive(Debug, diesel::QueryableByName)]
+pub struct PreparedStatement {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub statement: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub generic_plans: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub custom_plans: i64,
 }

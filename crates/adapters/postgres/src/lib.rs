@@ -18,7 +18,7 @@ mod sessions;
 mod stores;
 mod users;
 
-pub use db::{Database, PoolSettings, run_migrations};
+pub use db::{Database, Planning, PoolSettings, PreparedStatement, run_migrations};
 pub use error::PgError;
 pub use notifications::{CHANNEL, ListenerEvent, listen};
 pub use orders::PgOrderTx;

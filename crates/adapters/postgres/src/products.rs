@@ -1,7 +1,7 @@
 use crate::Database;
 use crate::dynamic::{Bind, bound};
 use crate::error::PgError;
-use crate::fixed::{fixed_sql, interned};
+use crate::fixed::{fixed_sql, interned, load_planned_per_run};
 use crate::notifications::emit;
 use crate::schema::{products, stocks};
 use ::notifications::NewNotification;
@@ -552,26 +552,21 @@ impl Products for Database {
         let mut conn = self.conn().await?;
         let (page_sql, count_sql, _) = search_sql(q);
         let (_, binds) = filters(q);
-        // With no filter but equalities (category, store), the few shapes of this SQL are kept
-        // prepared: any plan PostgreSQL may settle on for them is sound. Text and price
-        // filters keep a plan per request, because their selectivity varies by orders of
-        // magnitude with the values ('%linen%' against '%a%').
+        let page = binds
+            .iter()
+            .fold(fixed_sql(interned(page_sql)), |query, b| {
+                query.bind_value(b.clone())
+            })
+            .bind::<BigInt, _>(q.page.size)
+            .bind::<BigInt, _>(q.page.offset());
+        // Every shape of this SQL is kept prepared. With no filter but equalities (category,
+        // store) any plan PostgreSQL may settle on is sound; text and price filters need a plan
+        // per run, because their selectivity varies by orders of magnitude with the values
+        // ('%linen%' against '%a%').
         let rows: Vec<PageRow> = if only_equality_filters(q) {
-            binds
-                .iter()
-                .fold(fixed_sql(interned(page_sql)), |query, b| {
-                    query.bind_value(b.clone())
-                })
-                .bind::<BigInt, _>(q.page.size)
-                .bind::<BigInt, _>(q.page.offset())
-                .load(&mut *conn)
-                .await
+            page.load(&mut *conn).await
         } else {
-            bound(page_sql, &binds)
-                .bind::<BigInt, _>(q.page.size)
-                .bind::<BigInt, _>(q.page.offset())
-                .load(&mut *conn)
-                .await
+            load_planned_per_run(&conn, page).await
         }
         .map_err(PgError::from)?;
         let total = match rows.as_slice().first() {
