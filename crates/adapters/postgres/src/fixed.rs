@@ -73,6 +73,14 @@ pub(crate) fn interned(sql: String) -> &'static str {
     kept
 }
 
+/// SQL of a bounded set of shapes (see `interned`) with its bind values, kept prepared.
+pub(crate) fn shaped(sql: String, binds: &[Bind]) -> FixedSql {
+    FixedSql {
+        sql: interned(sql),
+        binds: binds.to_vec(),
+    }
+}
+
 /// Runs a kept-prepared query with a plan made for this run's values.
 ///
 /// A prepared statement may settle on a generic plan after five runs, which for a text or price
@@ -104,11 +112,6 @@ impl FixedSql {
     /// Binds `$1`, then `$2` on the next call, and so on, as `SqlQuery::bind` does.
     pub(crate) fn bind<ST, V: BindAs<ST>>(mut self, value: V) -> Self {
         self.binds.push(value.value());
-        self
-    }
-
-    pub(crate) fn bind_value(mut self, value: Bind) -> Self {
-        self.binds.push(value);
         self
     }
 }

@@ -1,7 +1,7 @@
 use crate::Database;
-use crate::dynamic::{Bind, bound};
+use crate::dynamic::Bind;
 use crate::error::PgError;
-use crate::fixed::fixed_sql;
+use crate::fixed::{fixed_sql, shaped};
 use crate::notifications::emit;
 use crate::schema::{inquiries, replies};
 use ::notifications::NewNotification;
@@ -161,7 +161,7 @@ async fn page_of(
     // Unpaged (the product detail's list), the rows are the count.
     let total = match page {
         Some(_) => Some(
-            bound(
+            shaped(
                 format!("SELECT count(*) AS count {FROM_FOR_COUNT} {clause}"),
                 &binds,
             )
@@ -182,7 +182,7 @@ async fn page_of(
         binds.push(Bind::BigInt(page.size));
         binds.push(Bind::BigInt(page.offset()));
     }
-    let rows: Vec<Row> = bound(sql, &binds)
+    let rows: Vec<Row> = shaped(sql, &binds)
         .load(&mut *conn)
         .await
         .map_err(PgError::from)?;

@@ -1,7 +1,7 @@
 use crate::Database;
 use crate::dynamic::{Bind, bound};
 use crate::error::PgError;
-use crate::fixed::{fixed_sql, interned, load_planned_per_run};
+use crate::fixed::{fixed_sql, load_planned_per_run, shaped};
 use crate::notifications::emit;
 use crate::schema::{products, stocks};
 use ::notifications::NewNotification;
@@ -12,7 +12,7 @@ use catalog::{
     ReviewStats, SellerProduct, SoldOut, Stock,
 };
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Int4, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use kernel::paging::PageRequest;
 use kernel::{DomainResult, Timestamp};
@@ -116,12 +116,21 @@ struct PageRow {
     total_count: i64,
 }
 
-/// The product detail (E19): fixed text, built once, kept prepared.
+/// The product detail (E19) with its stock rows (as arrays, in size order, so that the detail
+/// is one statement): fixed text, built once, kept prepared.
 static DETAIL_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {SUMMARY_COLUMNS}, p.content, p.category_id, c.name AS category_name \
+        "SELECT {SUMMARY_COLUMNS}, p.content, p.category_id, c.name AS category_name, \
+         st.stock_ids, st.size_ids, st.size_names, st.quantities \
          FROM products p JOIN stores s ON s.id = p.store_id \
-         JOIN categories c ON c.id = p.category_id WHERE p.id = $1"
+         JOIN categories c ON c.id = p.category_id \
+         CROSS JOIN LATERAL (SELECT \
+           COALESCE(array_agg(t.id ORDER BY t.size_id), '{{}}') AS stock_ids, \
+           COALESCE(array_agg(t.size_id ORDER BY t.size_id), '{{}}') AS size_ids, \
+           COALESCE(array_agg(z.name ORDER BY t.size_id), '{{}}') AS size_names, \
+           COALESCE(array_agg(t.quantity ORDER BY t.size_id), '{{}}') AS quantities \
+           FROM stocks t JOIN sizes z ON z.id = t.size_id WHERE t.product_id = p.id) st \
+         WHERE p.id = $1"
     )
 });
 
@@ -133,6 +142,14 @@ struct DetailExtra {
     category_id: String,
     #[diesel(sql_type = Text)]
     category_name: String,
+    #[diesel(sql_type = Array<Text>)]
+    stock_ids: Vec<String>,
+    #[diesel(sql_type = Array<Int4>)]
+    size_ids: Vec<i32>,
+    #[diesel(sql_type = Array<Text>)]
+    size_names: Vec<String>,
+    #[diesel(sql_type = Array<Int4>)]
+    quantities: Vec<i32>,
 }
 
 #[derive(QueryableByName)]
@@ -358,31 +375,23 @@ impl Products for Database {
         let Some((summary, extra)) = row else {
             return Ok(None);
         };
-        let stock_rows: Vec<(String, i32, String, i32)> = stocks::table
-            .inner_join(crate::schema::sizes::table)
-            .filter(stocks::product_id.eq(id))
-            .order(stocks::size_id.asc())
-            .select((
-                stocks::id,
-                stocks::size_id,
-                crate::schema::sizes::name,
-                stocks::quantity,
-            ))
-            .load(&mut *conn)
-            .await
-            .map_err(PgError::from)?;
         let (summary, owner_id) = summary.into_summary();
+        let stocks = extra
+            .stock_ids
+            .into_iter()
+            .zip(extra.size_ids)
+            .zip(extra.size_names)
+            .zip(extra.quantities)
+            .map(|(((id, size_id), size_name), quantity)| Stock {
+                id,
+                product_id: summary.id.clone(),
+                size_id,
+                size_name,
+                quantity,
+            })
+            .collect();
         Ok(Some(ProductDetail {
-            stocks: stock_rows
-                .into_iter()
-                .map(|(stock_id, size_id, size_name, quantity)| Stock {
-                    id: stock_id,
-                    product_id: summary.id.clone(),
-                    size_id,
-                    size_name,
-                    quantity,
-                })
-                .collect(),
+            stocks,
             summary,
             owner_id,
             content: extra.content,
@@ -552,11 +561,7 @@ impl Products for Database {
         let mut conn = self.conn().await?;
         let (page_sql, count_sql, _) = search_sql(q);
         let (_, binds) = filters(q);
-        let page = binds
-            .iter()
-            .fold(fixed_sql(interned(page_sql)), |query, b| {
-                query.bind_value(b.clone())
-            })
+        let page = shaped(page_sql, &binds)
             .bind::<BigInt, _>(q.page.size)
             .bind::<BigInt, _>(q.page.offset());
         // Every shape of this SQL is kept prepared. With no filter but equalities (category,
