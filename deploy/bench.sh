@@ -163,16 +163,17 @@ capture() { # name, curl arguments..., then -- capture.py arguments
 	tail -c "+$((offset + 1))" "$PGLOG" >"$OUT/$name.log"
 	python3 deploy/bench/capture.py "$OUT/$name.log" --out "$OUT/$name.pgbench.sql" "$@"
 }
-pgbench_limit() { # scenario, script
-	local best=0 tps clients
+pgbench_limit() { # scenario, script (its first line names the protocol: capture.py --mode)
+	local best=0 tps clients mode
+	mode=$(head -1 "$2" | sed -n 's/.*pgbench -M \([a-z]*\).*/\1/p')
 	for clients in $PGBENCH_CLIENTS; do
-		tps=$("$PGBENCH" -n -M simple -c "$clients" -j 2 -T "$DURATION" -f "$2" "$DB_URL" 2>"$OUT/pgbench.err" |
+		tps=$("$PGBENCH" -n -M "${mode:-simple}" -c "$clients" -j 2 -T "$DURATION" -f "$2" "$DB_URL" 2>"$OUT/pgbench.err" |
 			awk '/^tps = / {print $3}')
 		[ -n "$tps" ] || { log "pgbench failed on $2:"; cat "$OUT/pgbench.err" >&2; tps=0; }
 		log "  pgbench $1: $clients clients, $tps tps"
 		best=$(awk -v a="$best" -v b="$tps" 'BEGIN {print (b > a) ? b : a}')
 	done
-	record "{\"scenario\":\"$1\",\"rps\":$best,\"clients\":\"$PGBENCH_CLIENTS\",\"script\":\"$2\"}"
+	record "{\"scenario\":\"$1\",\"rps\":$best,\"clients\":\"$PGBENCH_CLIENTS\",\"protocol\":\"${mode:-simple}\",\"script\":\"$2\"}"
 }
 
 # --- the run ---------------------------------------------------------------------------------
@@ -196,10 +197,10 @@ if wanted lists; then
 i=0
 for name in "${LIST_ORDER[@]}"; do
 	i=$((i + 1))
-	capture "list$i" "$BASE${LIST[$name]}" --
+	capture "list$i" "$BASE${LIST[$name]}" -- --mode prepared
 	pgbench_limit "pgbench: $name" "$OUT/list$i.pgbench.sql"
 done
-capture detail "$BASE/api/products/bench-product-777" -- --var product bench-product-777 'random(1, 20000)'
+capture detail "$BASE/api/products/bench-product-777" -- --mode prepared --var product bench-product-777 'random(1, 20000)'
 pgbench_limit "pgbench: product detail" "$OUT/detail.pgbench.sql"
 
 LIST_TARGETS='"targets":{"share_min":0.7,"p99_ms_max":25,"errors_max":0,"rss_mb_max":60}'

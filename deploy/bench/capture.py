@@ -12,8 +12,17 @@ To make each pgbench transaction a different request, as in the load run:
   * `--var NAME PREFIX-N EXPR` replaces the bench id `PREFIX-N` (e.g. bench-product-777) by
     `PREFIX-:NAME` and sets `\\set NAME EXPR` at the top of the script.
 
-pgbench must run the script with `-M simple`: variables sit inside string literals, which only
-simple mode substitutes.
+`--mode` says how pgbench will send the script, as the server sends the same SQL:
+  * `prepared` (`pgbench -M prepared`): each statement is prepared once per client and run
+    without a parse, and where PostgreSQL settles on a generic plan, without planning, as the
+    server's kept-prepared statements are. The bound values stay literals in the text, so every
+    plan is made for them; a bench id becomes `('PREFIX-' || :NAME)`, a parameter. Only whole
+    literals can vary per transaction this way, and server-generated ids cannot (an error).
+  * `simple` (`pgbench -M simple`, the default): every statement is parsed and planned each
+    time; variables sit inside string literals, which only simple mode substitutes.
+In both, the server's `SET plan_cache_mode` / `RESET plan_cache_mode` around a statement that
+needs a plan per run are left out: the server pipelines them with the statement (one round
+trip), and pgbench's statements are planned for their literal values anyway.
 """
 
 import argparse
@@ -28,8 +37,8 @@ PLACEHOLDER = re.compile(r"\$(\d+)(?!\d)")
 GENERATED = re.compile(
     r"\b(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
 )
-# Our own switches, which the same log slice holds.
-OURS = re.compile(r"^\s*(ALTER SYSTEM|SELECT pg_reload_conf)", re.I)
+# Our own switches, which the same log slice holds, and the server's per-run planning switch.
+OURS = re.compile(r"^\s*(ALTER SYSTEM|SELECT pg_reload_conf|(SET|RESET) plan_cache_mode)", re.I)
 
 
 def entries(lines):
@@ -76,6 +85,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--var", nargs=3, action="append", default=[],
                     metavar=("NAME", "ID", "EXPR"))
+    ap.add_argument("--mode", choices=("simple", "prepared"), default="simple",
+                    help="the pgbench protocol the script is for")
     ap.add_argument("--set", nargs=2, action="append", default=[], metavar=("NAME", "EXPR"),
                     help="an extra \\set line, e.g. one a --var expression uses")
     opts = ap.parse_args()
@@ -90,19 +101,28 @@ def main():
     def fresh(m):
         return ":" + generated.setdefault(m.group(0), f"g{len(generated) + 1}")
     sql = [GENERATED.sub(fresh, s) for s in sql]
+    if generated and opts.mode == "prepared":
+        raise SystemExit("capture: server-generated ids cannot vary in a prepared-mode script")
 
     header = [f"\\set {name} {expr}" for name, expr in opts.set]
     for name, ident, expr in opts.var:
         prefix, _, number = ident.rpartition("-")
         if not prefix or not number.isdigit():
             raise SystemExit(f"capture: --var id must look like prefix-N, got {ident}")
-        pattern = re.compile(re.escape(ident) + r"(?!\d)")
-        sql = [pattern.sub(f"{prefix}-:{name}", s) for s in sql]
+        if opts.mode == "prepared":
+            whole = f"'{ident}'"
+            if any(ident in s.replace(whole, "") for s in sql):
+                raise SystemExit(f"capture: {ident} appears inside a larger literal")
+            sql = [s.replace(whole, f"('{prefix}-' || :{name})") for s in sql]
+        else:
+            pattern = re.compile(re.escape(ident) + r"(?!\d)")
+            sql = [pattern.sub(f"{prefix}-:{name}", s) for s in sql]
         header.append(f"\\set {name} {expr}")
     header += [f"\\set {g} random(1, 9000000000000000000)" for g in generated.values()]
 
     with open(opts.out, "w", encoding="utf-8") as f:
-        f.write("-- Captured from the server by deploy/bench/capture.py; run with pgbench -M simple.\n")
+        f.write("-- Captured from the server by deploy/bench/capture.py; "
+                f"run with pgbench -M {opts.mode}.\n")
         for line in header:
             f.write(line + "\n")
         for s in sql:
