@@ -1,7 +1,7 @@
 use crate::Database;
 use crate::dynamic::{Bind, bound};
 use crate::error::PgError;
-use crate::fixed::{fixed_sql, load_planned_per_run, shaped};
+use crate::fixed::{Plan, fixed_sql, load_planned, shaped};
 use crate::notifications::emit;
 use crate::schema::{products, stocks};
 use ::notifications::NewNotification;
@@ -23,8 +23,13 @@ const SUMMARY_COLUMNS: &str = "
     p.id, p.store_id, s.name AS store_name, s.user_id AS owner_id, p.name, p.image, p.price,
     p.discount_rate, p.discount_start_time, p.discount_end_time, p.sales,
     p.reviews_count, p.reviews_sum, p.rate1_count, p.rate2_count, p.rate3_count, p.rate4_count,
-    p.rate5_count, p.created_at, p.updated_at,
-    NOT EXISTS (SELECT 1 FROM stocks k WHERE k.product_id = p.id AND k.quantity > 0) AS is_sold_out";
+    p.rate5_count, p.created_at, p.updated_at, in_stock.product_id IS NULL AS is_sold_out";
+
+/// What `is_sold_out` in `SUMMARY_COLUMNS` reads: one in-stock row of the product, if any. A
+/// lateral join, not `NOT EXISTS` in the column list, because a generic plan (which costs a
+/// `LIMIT $n` as a tenth of the table) would make that a hashed subplan over every stock row.
+const IN_STOCK_JOIN: &str = "LEFT JOIN LATERAL (SELECT k.product_id FROM stocks k \
+     WHERE k.product_id = p.id AND k.quantity > 0 LIMIT 1) in_stock ON true";
 
 #[derive(QueryableByName)]
 struct SummaryRow {
@@ -123,7 +128,7 @@ static DETAIL_SQL: LazyLock<String> = LazyLock::new(|| {
         "SELECT {SUMMARY_COLUMNS}, p.content, p.category_id, c.name AS category_name, \
          st.stock_ids, st.size_ids, st.size_names, st.quantities \
          FROM products p JOIN stores s ON s.id = p.store_id \
-         JOIN categories c ON c.id = p.category_id \
+         JOIN categories c ON c.id = p.category_id {IN_STOCK_JOIN} \
          CROSS JOIN LATERAL (SELECT \
            COALESCE(array_agg(t.id ORDER BY t.size_id), '{{}}') AS stock_ids, \
            COALESCE(array_agg(t.size_id ORDER BY t.size_id), '{{}}') AS size_ids, \
@@ -311,7 +316,8 @@ pub fn search_sql(q: &ProductSearch) -> (String, String, usize) {
     let page = format!(
         "SELECT {SUMMARY_COLUMNS}, ({count}) AS total_count \
          FROM (SELECT p.* FROM products p {clause} ORDER BY {order} \
-         LIMIT ${} OFFSET ${}) p JOIN stores s ON s.id = p.store_id ORDER BY {order}",
+         LIMIT ${} OFFSET ${}) p JOIN stores s ON s.id = p.store_id {IN_STOCK_JOIN} \
+         ORDER BY {order}",
         n + 1,
         n + 2
     );
@@ -565,15 +571,17 @@ impl Products for Database {
             .bind::<BigInt, _>(q.page.size)
             .bind::<BigInt, _>(q.page.offset());
         // Every shape of this SQL is kept prepared. With no filter but equalities (category,
-        // store) any plan PostgreSQL may settle on is sound; text and price filters need a plan
-        // per run, because their selectivity varies by orders of magnitude with the values
+        // store) one generic plan serves every value; text and price filters need a plan per
+        // run, because their selectivity varies by orders of magnitude with the values
         // ('%linen%' against '%a%').
-        let rows: Vec<PageRow> = if only_equality_filters(q) {
-            page.load(&mut *conn).await
+        let plan = if only_equality_filters(q) {
+            Plan::Generic
         } else {
-            load_planned_per_run(&conn, page).await
-        }
-        .map_err(PgError::from)?;
+            Plan::PerRun
+        };
+        let rows: Vec<PageRow> = load_planned(&conn, plan, page)
+            .await
+            .map_err(PgError::from)?;
         let total = match rows.as_slice().first() {
             Some(row) => row.total_count,
             // An empty first page means no match; past the end, the count is asked alone.
