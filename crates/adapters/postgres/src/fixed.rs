@@ -5,7 +5,7 @@
 //! a `const`, or a `static` built once) is as safe to cache as a query built with the DSL:
 //! diesel-async keeps it prepared per connection, keyed by its text. Text built per request
 //! from a bounded set of shapes is kept once (`interned`) and prepared the same way;
-//! `load_planned` chooses between one generic plan and a plan per run.
+//! `load_planned_per_run` keeps such a statement prepared yet plans each run for its values.
 
 use crate::dynamic::Bind;
 use diesel::QueryResult;
@@ -80,41 +80,26 @@ pub(crate) fn shaped(sql: String, binds: &[Bind]) -> FixedSql {
     }
 }
 
-/// How a kept-prepared statement is planned.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Plan {
-    /// Once per connection, for any values: for SQL whose best plan does not depend on them.
-    Generic,
-    /// On every run, for its values: for SQL whose best plan does (text and price filters).
-    PerRun,
-}
-
-/// Runs a kept-prepared query on the plan `plan` asks for.
+/// Runs a kept-prepared query with a plan made for this run's values.
 ///
 /// Left to itself, PostgreSQL plans a prepared statement's first five runs for their values and
-/// then compares a generic plan's estimated cost with theirs, which goes wrong both ways for the
-/// product list: a `LIMIT $n` is costed as a tenth of the table, so the list never gets its
-/// generic plan and is planned on every request (0.5 ms of planning for 0.15 ms of work), while
-/// a price band may settle on a generic plan made for a guessed selectivity (16 ms against
-/// 0.7 ms for a wide band). Here the statement is sent between `SET plan_cache_mode = ...` and
-/// its `RESET`, all three pipelined: one round trip, the plan chosen by the caller. The three
-/// are written in order: each takes the statement cache's lock in turn (a FIFO lock, held
+/// may then settle on a generic plan, made for a guessed selectivity: measured on the benchmark
+/// dataset, a wide price band took 16 ms on the generic plan against 0.7 ms on its own. Sent
+/// unprepared, the query gets its own plan but costs a second round trip (prepare, then
+/// execute). Here the statement stays prepared and is sent between `SET plan_cache_mode =
+/// force_custom_plan` and its `RESET`, all three pipelined: one round trip, a plan per run. The
+/// three are written in order: each takes the statement cache's lock in turn (a FIFO lock, held
 /// while a statement is first prepared) and writes its request before giving the lock up.
-pub(crate) async fn load_planned<U>(
+pub(crate) async fn load_planned_per_run<U>(
     conn: &AsyncPgConnection,
-    plan: Plan,
     query: FixedSql,
 ) -> QueryResult<Vec<U>>
 where
     U: QueryableByName<Pg> + Send + 'static,
 {
-    let set = match plan {
-        Plan::Generic => "SET plan_cache_mode = force_generic_plan",
-        Plan::PerRun => "SET plan_cache_mode = force_custom_plan",
-    };
     let (mut before, mut run, mut after) = (conn, conn, conn);
     let (_, rows, _) = futures_util::try_join!(
-        fixed_sql(set).execute(&mut before),
+        fixed_sql("SET plan_cache_mode = force_custom_plan").execute(&mut before),
         query.load::<U>(&mut run),
         fixed_sql("RESET plan_cache_mode").execute(&mut after),
     )?;
