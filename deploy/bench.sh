@@ -236,7 +236,7 @@ order_size=${order_pair#*|}
 capture order -X POST -H "Authorization: Bearer $buyer_token" -H 'Content-Type: application/json' \
 	-H "Idempotency-Key: $(python3 -c 'import uuid; print(uuid.uuid4())')" \
 	-d "{\"name\":\"Bench Buyer\",\"phone\":\"010-1234-5678\",\"address\":\"Seoul, Bench-ro 1\",\"usePoint\":0,\"orderItems\":[{\"productId\":\"$order_product\",\"sizeId\":$order_size,\"quantity\":1}]}" \
-	"$BASE/api/orders" -- \
+	"$BASE/api/orders" -- --mode prepared \
 	--var buyer bench-buyer-4999 ':client_id + 1' \
 	--var product "$order_product" '7 * random(0, 2856) + random(1, 6)' # not accessories (FREE only)
 pgbench_limit "pgbench: order placement" "$OUT/order.pgbench.sql"

@@ -16,8 +16,11 @@ To make each pgbench transaction a different request, as in the load run:
   * `prepared` (`pgbench -M prepared`): each statement is prepared once per client and run
     without a parse, and where PostgreSQL settles on a generic plan, without planning, as the
     server's kept-prepared statements are. The bound values stay literals in the text, so every
-    plan is made for them; a bench id becomes `('PREFIX-' || :NAME)`, a parameter. Only whole
-    literals can vary per transaction this way, and server-generated ids cannot (an error).
+    plan is made for them. pgbench turns every `:name` into a parameter, inside literals too, so
+    a literal holding a variable becomes a concatenation (`'bench-product-:product'` ->
+    `('bench-product-' || :product)`; text, which the server's casts and text columns take),
+    and any other colon inside a literal is written `\x3a` in an E'' literal (timestamps,
+    JSON), which keeps the literal's type open as before.
   * `simple` (`pgbench -M simple`, the default): every statement is parsed and planned each
     time; variables sit inside string literals, which only simple mode substitutes.
 In both, the server's `SET plan_cache_mode` / `RESET plan_cache_mode` around a statement that
@@ -79,6 +82,34 @@ def bind(sql, params):
     return PLACEHOLDER.sub(lambda m: params[int(m.group(1))], sql)
 
 
+LITERAL = re.compile(r"'(?:[^']|'')*'")
+COLON_WORD = re.compile(r":[A-Za-z0-9_]")
+
+
+def for_prepared_mode(sql, names):
+    """Literals rewritten so that pgbench -M prepared finds exactly the variables `names`."""
+    if not names:
+        var = None
+    else:
+        alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+        var = re.compile(r":(" + alternatives + r")(?![A-Za-z0-9_])")
+
+    def literal(text):
+        if COLON_WORD.search(text):
+            return "E'" + text.replace("\\", "\\\\").replace(":", "\\x3a") + "'"
+        return "'" + text + "'"
+
+    def rewrite(m):
+        inner = m.group(0)[1:-1]
+        pieces = var.split(inner) if var else [inner]
+        if len(pieces) == 1:
+            return literal(inner)
+        parts = [":" + p if i % 2 else literal(p) for i, p in enumerate(pieces) if i % 2 or p]
+        return "(" + " || ".join(parts) + ")"
+
+    return LITERAL.sub(rewrite, sql)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("log", help="the PostgreSQL log slice")
@@ -101,24 +132,19 @@ def main():
     def fresh(m):
         return ":" + generated.setdefault(m.group(0), f"g{len(generated) + 1}")
     sql = [GENERATED.sub(fresh, s) for s in sql]
-    if generated and opts.mode == "prepared":
-        raise SystemExit("capture: server-generated ids cannot vary in a prepared-mode script")
 
     header = [f"\\set {name} {expr}" for name, expr in opts.set]
     for name, ident, expr in opts.var:
         prefix, _, number = ident.rpartition("-")
         if not prefix or not number.isdigit():
             raise SystemExit(f"capture: --var id must look like prefix-N, got {ident}")
-        if opts.mode == "prepared":
-            whole = f"'{ident}'"
-            if any(ident in s.replace(whole, "") for s in sql):
-                raise SystemExit(f"capture: {ident} appears inside a larger literal")
-            sql = [s.replace(whole, f"('{prefix}-' || :{name})") for s in sql]
-        else:
-            pattern = re.compile(re.escape(ident) + r"(?!\d)")
-            sql = [pattern.sub(f"{prefix}-:{name}", s) for s in sql]
+        pattern = re.compile(re.escape(ident) + r"(?!\d)")
+        sql = [pattern.sub(f"{prefix}-:{name}", s) for s in sql]
         header.append(f"\\set {name} {expr}")
     header += [f"\\set {g} random(1, 9000000000000000000)" for g in generated.values()]
+    if opts.mode == "prepared":
+        names = [name for name, _, _ in opts.var] + list(generated.values())
+        sql = [for_prepared_mode(s, names) for s in sql]
 
     with open(opts.out, "w", encoding="utf-8") as f:
         f.write("-- Captured from the server by deploy/bench/capture.py; "
