@@ -740,3 +740,30 @@ async fn orders_are_listed_read_and_edited_by_their_buyer_only() {
         "shipped orders cannot be cancelled"
     );
 }
+
+/// Only the ordered lines leave the cart, and its total counts what stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_leaves_the_other_cart_lines_and_recounts_the_cart() {
+    let app = spawn_app().await;
+    let (_, ordered) = product(&app, "주문", 1000, 10).await;
+    let (_, kept) = product(&app, "남김", 1000, 10).await;
+    let buyer = app.buyer().await;
+    for (p, quantity) in [(&ordered, 2), (&kept, 3)] {
+        app.patch("/api/cart")
+            .as_user(&buyer)
+            .json(&json!({ "productId": p, "sizes": [{ "sizeId": 3, "quantity": quantity }] }))
+            .send()
+            .await;
+    }
+    assert_eq!(
+        place(&app, &buyer, &order_body(&[(&ordered, 2)], 0))
+            .await
+            .status,
+        201
+    );
+    let cart = app.get("/api/cart").as_user(&buyer).send().await.body;
+    assert_eq!(cart["quantity"], 3, "{cart}");
+    let items = cart["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{cart}");
+    assert_eq!(items[0]["productId"], json!(kept), "{cart}");
+}

@@ -2,11 +2,17 @@
 //! ends in an explicit commit or rollback, and a unit dropped unfinished (a cancelled request,
 //! a panic) rolls back on its own, so no connection returns to the pool inside a transaction
 //! still holding stock row locks.
+//!
+//! Writes whose results the order never reads (the order row, point moves, the cart, sales,
+//! the grade, the kept response) are not sent on their own: they wait in `pending` and go out
+//! pipelined with the next statement that has a result, or just before the commit, so a placed
+//! order costs 8 round trips instead of 14. They still run in the order they were asked for,
+//! on the same connection, in the same transaction; a failed one fails that next step.
 
 use crate::Database;
 use crate::db::PooledConnection;
 use crate::error::PgError;
-use crate::fixed::fixed_sql;
+use crate::fixed::{FixedSql, fixed_sql};
 use crate::notifications::emit;
 use crate::schema::{idempotency_records, order_items, orders, payments};
 use catalog::pricing::Discount;
@@ -29,6 +35,23 @@ pub struct PgOrderTx {
     /// The transaction's timestamp, read with the buyer's lock (PostgreSQL's `now()` does not
     /// move within a transaction), so asking for it costs no round trip.
     now: Option<Timestamp>,
+    /// Writes not sent yet, in the order they were asked for (see the module's comment).
+    pending: Vec<FixedSql>,
+}
+
+/// At most this many statements go out in one batch: `try_join_all` polls up to 30 futures in
+/// order (more go through an unordered set), and each request is written when its future is
+/// first polled.
+const BATCH: usize = 30;
+
+/// Sends `writes` pipelined, in order, and waits for all of them.
+async fn run_in_order(conn: &AsyncPgConnection, writes: &[FixedSql]) -> QueryResult<()> {
+    futures_util::future::try_join_all(writes.iter().map(|w| {
+        let (mut c, w) = (conn, w.clone());
+        async move { w.execute(&mut c).await }
+    }))
+    .await?;
+    Ok(())
 }
 
 impl PgOrderTx {
@@ -39,6 +62,32 @@ impl PgOrderTx {
                 diesel::result::Error::BrokenTransactionManager,
             )),
         }
+    }
+
+    /// The connection, once every pending write has been sent and has succeeded.
+    async fn ready(&mut self) -> Result<&mut AsyncPgConnection, PgError> {
+        let pending = std::mem::take(&mut self.pending);
+        let conn = self.c()?;
+        for batch in pending.chunks(BATCH) {
+            run_in_order(conn, batch).await?;
+        }
+        Ok(conn)
+    }
+
+    /// Runs `query` pipelined behind the pending writes: one round trip for all.
+    async fn load_after_pending<U>(&mut self, query: FixedSql) -> Result<Vec<U>, PgError>
+    where
+        U: QueryableByName<diesel::pg::Pg> + Send + 'static,
+    {
+        let pending = std::mem::take(&mut self.pending);
+        let conn: &AsyncPgConnection = self.c()?;
+        let (before, last) = pending.split_at(pending.len() - pending.len() % BATCH);
+        for batch in before.chunks(BATCH) {
+            run_in_order(conn, batch).await?;
+        }
+        let mut c = conn;
+        let (_, rows) = futures_util::try_join!(run_in_order(conn, last), query.load::<U>(&mut c))?;
+        Ok(rows)
     }
 }
 
@@ -216,7 +265,7 @@ const FORGET_ORDER_REVIEWS: &str = "
 
 impl OrderTx for PgOrderTx {
     async fn lock_buyer(&mut self, buyer_id: &str) -> DomainResult<(i64, Grade)> {
-        let c = self.c()?;
+        let c = self.ready().await?;
         let row: LockedBuyer = fixed_sql(LOCK_BUYER)
             .bind::<Text, _>(buyer_id)
             .get_result(c)
@@ -227,7 +276,7 @@ impl OrderTx for PgOrderTx {
     }
 
     async fn claim_key(&mut self, buyer_id: &str, key: &str, hash: &str) -> DomainResult<Claim> {
-        let c = self.c()?;
+        let c = self.ready().await?;
         let inserted = diesel::insert_into(idempotency_records::table)
             .values((
                 idempotency_records::id.eq(kernel::id::new_id()),
@@ -266,7 +315,7 @@ impl OrderTx for PgOrderTx {
         if let Some(now) = self.now {
             return Ok(now);
         }
-        let c = self.c()?;
+        let c = self.ready().await?;
         let row: Now = fixed_sql("SELECT now() AS now")
             .get_result(c)
             .await
@@ -276,7 +325,7 @@ impl OrderTx for PgOrderTx {
     }
 
     async fn lines(&mut self, lines: &[(String, i32)]) -> DomainResult<Vec<Option<LineInfo>>> {
-        let c = self.c()?;
+        let c = self.ready().await?;
         let (ids, sizes): (Vec<String>, Vec<i32>) = lines.iter().cloned().unzip();
         let rows: Vec<LineRow> = fixed_sql(LINES)
             .bind::<Array<Text>, _>(ids)
@@ -315,7 +364,7 @@ impl OrderTx for PgOrderTx {
         size_id: i32,
         n: i32,
     ) -> DomainResult<Option<i32>> {
-        let c = self.c()?;
+        let c = self.ready().await?;
         let row: Option<Remaining> = fixed_sql(
             "UPDATE stocks SET quantity = quantity - $3, updated_at = now()
              WHERE product_id = $1 AND size_id = $2 AND quantity >= $3 RETURNING quantity",
@@ -331,9 +380,8 @@ impl OrderTx for PgOrderTx {
     }
 
     async fn insert_order(&mut self, o: &NewOrder) -> DomainResult<()> {
-        let c = self.c()?;
         let column = |f: fn(&NewOrderItem) -> String| o.items.iter().map(f).collect::<Vec<_>>();
-        fixed_sql(INSERT_ORDER)
+        let insert = fixed_sql(INSERT_ORDER)
             .bind::<Text, _>(&o.id)
             .bind::<Text, _>(&o.buyer_id)
             .bind::<Text, _>(&o.name)
@@ -355,10 +403,8 @@ impl OrderTx for PgOrderTx {
             .bind::<Array<BigInt>, _>(o.items.iter().map(|i| i.price).collect::<Vec<_>>())
             .bind::<Array<Int4>, _>(o.items.iter().map(|i| i.position).collect::<Vec<_>>())
             .bind::<Text, _>(&o.payment_id)
-            .bind::<BigInt, _>(o.paid())
-            .execute(c)
-            .await
-            .map_err(PgError::from)?;
+            .bind::<BigInt, _>(o.paid());
+        self.pending.push(insert);
         Ok(())
     }
 
@@ -369,16 +415,14 @@ impl OrderTx for PgOrderTx {
         delta: i64,
         reason: PointReason,
     ) -> DomainResult<()> {
-        let c = self.c()?;
-        fixed_sql(MOVE_POINTS)
-            .bind::<Text, _>(buyer_id)
-            .bind::<Text, _>(order_id)
-            .bind::<BigInt, _>(delta)
-            .bind::<Text, _>(kernel::id::new_id())
-            .bind::<Text, _>(reason.as_str())
-            .execute(c)
-            .await
-            .map_err(PgError::from)?;
+        self.pending.push(
+            fixed_sql(MOVE_POINTS)
+                .bind::<Text, _>(buyer_id)
+                .bind::<Text, _>(order_id)
+                .bind::<BigInt, _>(delta)
+                .bind::<Text, _>(kernel::id::new_id())
+                .bind::<Text, _>(reason.as_str()),
+        );
         Ok(())
     }
 
@@ -387,51 +431,41 @@ impl OrderTx for PgOrderTx {
         buyer_id: &str,
         pairs: &[(String, i32)],
     ) -> DomainResult<()> {
-        let c = self.c()?;
         let (ids, sizes): (Vec<String>, Vec<i32>) = pairs.iter().cloned().unzip();
-        let removed = fixed_sql(
-            "DELETE FROM cart_items ci USING carts c, unnest($2::text[], $3::int[]) AS l(product_id, size_id)
-             WHERE ci.cart_id = c.id AND c.buyer_id = $1
-               AND ci.product_id = l.product_id AND ci.size_id = l.size_id",
-        )
-        .bind::<Text, _>(buyer_id)
-        .bind::<Array<Text>, _>(ids)
-        .bind::<Array<Int4>, _>(sizes)
-        .execute(c)
-        .await
-        .map_err(PgError::from)?;
-        if removed > 0 {
+        // One statement, so that it needs no answer: the cart's total is recounted as the sum
+        // before the statement (its snapshot) less what it removes.
+        self.pending.push(
             fixed_sql(
-                "UPDATE carts SET quantity = COALESCE((SELECT SUM(quantity) FROM cart_items WHERE cart_id = carts.id), 0),
+                "WITH removed AS (
+                   DELETE FROM cart_items ci USING carts c, unnest($2::text[], $3::int[]) AS l(product_id, size_id)
+                   WHERE ci.cart_id = c.id AND c.buyer_id = $1
+                     AND ci.product_id = l.product_id AND ci.size_id = l.size_id
+                   RETURNING ci.cart_id, ci.quantity)
+                 UPDATE carts SET quantity = COALESCE((SELECT SUM(i.quantity) FROM cart_items i WHERE i.cart_id = carts.id), 0)
+                                             - (SELECT SUM(r.quantity) FROM removed r),
                                   updated_at = now()
-                 WHERE buyer_id = $1",
+                 WHERE id IN (SELECT cart_id FROM removed)",
             )
             .bind::<Text, _>(buyer_id)
-            .execute(c)
-            .await
-            .map_err(PgError::from)?;
-        }
+            .bind::<Array<Text>, _>(ids)
+            .bind::<Array<Int4>, _>(sizes),
+        );
         Ok(())
     }
 
     async fn add_sales(&mut self, product_id: &str, delta: i64) -> DomainResult<()> {
-        let c = self.c()?;
-        fixed_sql("UPDATE products SET sales = GREATEST(0, sales + $2) WHERE id = $1")
-            .bind::<Text, _>(product_id)
-            .bind::<BigInt, _>(delta)
-            .execute(c)
-            .await
-            .map_err(PgError::from)?;
+        self.pending.push(
+            fixed_sql("UPDATE products SET sales = GREATEST(0, sales + $2) WHERE id = $1")
+                .bind::<Text, _>(product_id)
+                .bind::<BigInt, _>(delta),
+        );
         Ok(())
     }
 
     async fn grade_basis(&mut self, buyer_id: &str) -> DomainResult<(i64, Vec<Grade>)> {
-        let c = self.c()?;
-        let rows: Vec<GradeBasisRow> = fixed_sql(GRADE_BASIS)
-            .bind::<Text, _>(buyer_id)
-            .load(c)
-            .await
-            .map_err(PgError::from)?;
+        let rows: Vec<GradeBasisRow> = self
+            .load_after_pending(fixed_sql(GRADE_BASIS).bind::<Text, _>(buyer_id))
+            .await?;
         let amount = rows.as_slice().first().map_or(0, |r| r.amount);
         Ok((amount, rows.into_iter().map(|r| r.grade.into()).collect()))
     }
@@ -442,16 +476,14 @@ impl OrderTx for PgOrderTx {
         cumulative: i64,
         grade_id: &str,
     ) -> DomainResult<()> {
-        let c = self.c()?;
-        fixed_sql(
-            "UPDATE users SET cumulative_amount = $2, grade_id = $3, updated_at = now() WHERE id = $1",
-        )
-        .bind::<Text, _>(buyer_id)
-        .bind::<BigInt, _>(cumulative)
-        .bind::<Text, _>(grade_id)
-        .execute(c)
-        .await
-        .map_err(PgError::from)?;
+        self.pending.push(
+            fixed_sql(
+                "UPDATE users SET cumulative_amount = $2, grade_id = $3, updated_at = now() WHERE id = $1",
+            )
+            .bind::<Text, _>(buyer_id)
+            .bind::<BigInt, _>(cumulative)
+            .bind::<Text, _>(grade_id),
+        );
         Ok(())
     }
 
@@ -462,7 +494,7 @@ impl OrderTx for PgOrderTx {
         except: &str,
     ) -> DomainResult<Vec<String>> {
         use crate::schema::{cart_items, carts};
-        let c = self.c()?;
+        let c = self.ready().await?;
         Ok(cart_items::table
             .inner_join(carts::table)
             .filter(cart_items::product_id.eq(product_id))
@@ -479,7 +511,7 @@ impl OrderTx for PgOrderTx {
         &mut self,
         notification: &::notifications::NewNotification,
     ) -> DomainResult<bool> {
-        let c = self.c()?;
+        let c = self.ready().await?;
         Ok(emit(c, notification, chrono::Utc::now()).await?)
     }
 
@@ -490,24 +522,21 @@ impl OrderTx for PgOrderTx {
         order_id: &str,
         body: &str,
     ) -> DomainResult<()> {
-        let c = self.c()?;
-        diesel::update(
-            idempotency_records::table
-                .filter(idempotency_records::user_id.eq(buyer_id))
-                .filter(idempotency_records::key.eq(key)),
-        )
-        .set((
-            idempotency_records::order_id.eq(Some(order_id)),
-            idempotency_records::response_body.eq(Some(body)),
-        ))
-        .execute(c)
-        .await
-        .map_err(PgError::from)?;
+        self.pending.push(
+            fixed_sql(
+                "UPDATE idempotency_records SET order_id = $3, response_body = $4 \
+                 WHERE user_id = $1 AND key = $2",
+            )
+            .bind::<Text, _>(buyer_id)
+            .bind::<Text, _>(key)
+            .bind::<Text, _>(order_id)
+            .bind::<Text, _>(body),
+        );
         Ok(())
     }
 
     async fn lock_order(&mut self, order_id: &str) -> DomainResult<Option<LockedOrder>> {
-        let c = self.c()?;
+        let c = self.ready().await?;
         let row: Option<(String, Option<String>, String, i64, i64)> = orders::table
             .find(order_id)
             .select((
@@ -546,7 +575,7 @@ impl OrderTx for PgOrderTx {
     }
 
     async fn restore_stock(&mut self, product_id: &str, size_id: i32, n: i32) -> DomainResult<()> {
-        let c = self.c()?;
+        let c = self.ready().await?;
         fixed_sql(
             "INSERT INTO stocks (id, product_id, size_id, quantity) VALUES ($1, $2, $3, $4)
              ON CONFLICT (product_id, size_id)
@@ -563,7 +592,7 @@ impl OrderTx for PgOrderTx {
     }
 
     async fn delete_reviews(&mut self, order_id: &str) -> DomainResult<()> {
-        let c = self.c()?;
+        let c = self.ready().await?;
         fixed_sql(FORGET_ORDER_REVIEWS)
             .bind::<Text, _>(order_id)
             .execute(c)
@@ -585,7 +614,7 @@ impl OrderTx for PgOrderTx {
     }
 
     async fn mark_cancelled(&mut self, order_id: &str, now: Timestamp) -> DomainResult<()> {
-        let c = self.c()?;
+        let c = self.ready().await?;
         diesel::update(orders::table.find(order_id))
             .set((
                 orders::status.eq(OrderStatus::Cancelled.as_str()),
@@ -606,6 +635,8 @@ impl OrderTx for PgOrderTx {
     }
 
     async fn commit(mut self) -> DomainResult<()> {
+        // A pending write that fails leaves the unit to roll back when dropped.
+        self.ready().await?;
         let mut conn = self
             .conn
             .take()
@@ -619,6 +650,7 @@ impl OrderTx for PgOrderTx {
     }
 
     async fn rollback(mut self) -> DomainResult<()> {
+        self.pending.clear();
         if let Some(mut conn) = self.conn.take() {
             Tm::rollback_transaction(&mut *conn)
                 .await
@@ -811,6 +843,7 @@ impl OrderStore for Database {
         Ok(PgOrderTx {
             conn: Some(conn),
             now: None,
+            pending: Vec::new(),
         })
     }
 
