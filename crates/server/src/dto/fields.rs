@@ -41,6 +41,11 @@ impl<'de> Deserialize<'de> for Bool {
 }
 
 impl Apiv2Schema for Bool {
+    /// Absent is a value of its own (false, or unchanged): never a required property.
+    fn required() -> bool {
+        false
+    }
+
     fn raw_schema() -> DefaultSchemaRaw {
         primitive(DataType::Boolean, None)
     }
@@ -57,6 +62,11 @@ impl<'de> Deserialize<'de> for PatchInt {
 }
 
 impl Apiv2Schema for PatchInt {
+    /// Absent is a value of its own (false, or unchanged): never a required property.
+    fn required() -> bool {
+        false
+    }
+
     fn raw_schema() -> DefaultSchemaRaw {
         primitive(i64::data_type(), i64::format())
     }
@@ -73,6 +83,11 @@ impl<'de> Deserialize<'de> for PatchText {
 }
 
 impl Apiv2Schema for PatchText {
+    /// Absent is a value of its own (false, or unchanged): never a required property.
+    fn required() -> bool {
+        false
+    }
+
     fn raw_schema() -> DefaultSchemaRaw {
         primitive(DataType::String, Some(DataTypeFormat::DateTime))
     }
