@@ -767,3 +767,39 @@ async fn an_order_leaves_the_other_cart_lines_and_recounts_the_cart() {
     assert_eq!(items.len(), 1, "{cart}");
     assert_eq!(items[0]["productId"], json!(kept), "{cart}");
 }
+
+/// An order of 35 lines: its unread writes (one sales update a line) go out in more than one
+/// pipelined batch, and all of them land.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_of_many_lines_writes_every_line() {
+    let app = spawn_app().await;
+    let mut products = Vec::new();
+    for n in 0..35 {
+        products.push(product(&app, &format!("상품{n}"), 1000, 5).await.1);
+    }
+    let buyer = app.buyer().await;
+    let lines: Vec<(&str, i64)> = products.iter().map(|p| (p.as_str(), 2)).collect();
+    let r = place(&app, &buyer, &order_body(&lines, 0)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["orderItems"].as_array().map(Vec::len), Some(35));
+    let row = app
+        .db
+        .query_one(
+            "SELECT count(*) FILTER (WHERE p.sales = 2), count(*) FILTER (WHERE s.quantity = 3)
+             FROM products p JOIN stocks s ON s.product_id = p.id WHERE p.id = ANY($1)",
+            &[&products],
+        )
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (35, 35));
+    let stored: i64 = app
+        .db
+        .query_one(
+            "SELECT count(*) FROM order_items WHERE order_id = $1",
+            &[&r.body["id"].as_str().unwrap()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, 35);
+}

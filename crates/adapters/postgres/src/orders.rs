@@ -39,15 +39,25 @@ pub struct PgOrderTx {
     pending: Vec<FixedSql>,
 }
 
-/// At most this many statements go out in one batch: `try_join_all` polls up to 30 futures in
-/// order (more go through an unordered set), and each request is written when its future is
-/// first polled.
+/// At most this many statements go out in one batch (with the read behind them, one more in
+/// its own future): `try_join_all` polls up to 30 futures in order (more go through an
+/// unordered set), and each request is written when its future is first polled.
 const BATCH: usize = 30;
 
+/// `writes` in batches of at most `BATCH`, in order.
+fn batches(writes: Vec<FixedSql>) -> Vec<Vec<FixedSql>> {
+    let mut writes = writes.into_iter().peekable();
+    let mut batches = Vec::new();
+    while writes.peek().is_some() {
+        batches.push(writes.by_ref().take(BATCH).collect());
+    }
+    batches
+}
+
 /// Sends `writes` pipelined, in order, and waits for all of them.
-async fn run_in_order(conn: &AsyncPgConnection, writes: &[FixedSql]) -> QueryResult<()> {
-    futures_util::future::try_join_all(writes.iter().map(|w| {
-        let (mut c, w) = (conn, w.clone());
+async fn run_in_order(conn: &AsyncPgConnection, writes: Vec<FixedSql>) -> QueryResult<()> {
+    futures_util::future::try_join_all(writes.into_iter().map(|w| {
+        let mut c = conn;
         async move { w.execute(&mut c).await }
     }))
     .await?;
@@ -66,9 +76,9 @@ impl PgOrderTx {
 
     /// The connection, once every pending write has been sent and has succeeded.
     async fn ready(&mut self) -> Result<&mut AsyncPgConnection, PgError> {
-        let pending = std::mem::take(&mut self.pending);
+        let pending = batches(std::mem::take(&mut self.pending));
         let conn = self.c()?;
-        for batch in pending.chunks(BATCH) {
+        for batch in pending {
             run_in_order(conn, batch).await?;
         }
         Ok(conn)
@@ -79,10 +89,10 @@ impl PgOrderTx {
     where
         U: QueryableByName<diesel::pg::Pg> + Send + 'static,
     {
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = batches(std::mem::take(&mut self.pending));
+        let last = pending.pop().unwrap_or_default();
         let conn: &AsyncPgConnection = self.c()?;
-        let (before, last) = pending.split_at(pending.len() - pending.len() % BATCH);
-        for batch in before.chunks(BATCH) {
+        for batch in pending {
             run_in_order(conn, batch).await?;
         }
         let mut c = conn;
