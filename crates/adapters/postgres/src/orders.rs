@@ -14,6 +14,7 @@ use crate::db::PooledConnection;
 use crate::error::PgError;
 use crate::fixed::{FixedSql, fixed_sql};
 use crate::notifications::emit;
+use crate::reference::GradeRow;
 use crate::schema::{idempotency_records, order_items, orders, payments};
 use catalog::pricing::Discount;
 use diesel::prelude::*;
@@ -126,38 +127,15 @@ struct LockedBuyer {
     #[diesel(sql_type = BigInt)]
     points: i64,
     #[diesel(embed)]
-    grade: GradeByName,
+    grade: GradeRow,
     #[diesel(sql_type = Timestamptz)]
     now: Timestamp,
 }
 
 #[derive(QueryableByName)]
-struct GradeByName {
-    #[diesel(sql_type = Text)]
-    grade_id: String,
-    #[diesel(sql_type = Text)]
-    grade_name: String,
-    #[diesel(sql_type = Int4)]
-    rate: i32,
-    #[diesel(sql_type = BigInt)]
-    min_amount: i64,
-}
-
-impl From<GradeByName> for Grade {
-    fn from(g: GradeByName) -> Self {
-        Grade {
-            id: g.grade_id,
-            name: g.grade_name,
-            rate: g.rate,
-            min_amount: g.min_amount,
-        }
-    }
-}
-
-#[derive(QueryableByName)]
 struct GradeBasisRow {
     #[diesel(embed)]
-    grade: GradeByName,
+    grade: GradeRow,
     #[diesel(sql_type = BigInt)]
     amount: i64,
 }
@@ -214,7 +192,7 @@ const LINES: &str = "
 
 /// Only the user row is locked (FOR UPDATE OF), never the shared grade row.
 const LOCK_BUYER: &str = "
-    SELECT u.points, g.id AS grade_id, g.name AS grade_name, g.rate, g.min_amount, now() AS now
+    SELECT u.points, g.id, g.name, g.rate, g.min_amount, now() AS now
     FROM users u JOIN grades g ON g.id = u.grade_id
     WHERE u.id = $1
     FOR UPDATE OF u";
@@ -247,7 +225,7 @@ const MOVE_POINTS: &str = "
 
 /// The grade table with the buyer's cumulative amount on every row.
 const GRADE_BASIS: &str = "
-    SELECT g.id AS grade_id, g.name AS grade_name, g.rate, g.min_amount,
+    SELECT g.id, g.name, g.rate, g.min_amount,
            (SELECT COALESCE(SUM(subtotal), 0)::bigint FROM orders
             WHERE buyer_id = $1 AND status IN ('CompletedPayment', 'Shipped')) AS amount
     FROM grades g

@@ -7,7 +7,8 @@ use diesel_async::RunQueryDsl;
 use kernel::DomainResult;
 use loyalty::{Grade, GradeCatalog};
 
-#[derive(Queryable, Selectable)]
+/// A grade row, selected with the DSL or by column name (`id, name, rate, min_amount`).
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = grades)]
 pub(crate) struct GradeRow {
     id: String,
