@@ -626,3 +626,48 @@ async fn list_statements_stay_prepared_with_the_plan_their_filters_need() {
     // The plan mode is reset after each run.
     assert_eq!(planning.plan_cache_mode, "auto");
 }
+
+/// Each request thread takes its connections from a lane of its own (a connection's protocol
+/// task runs on the thread that opened it): a statement prepared on one lane's connection is
+/// not on the other's.
+#[tokio::test]
+async fn each_lane_keeps_connections_of_its_own() {
+    use catalog::Products;
+    let app = spawn_app().await;
+    let db = adapter_postgres::Database::connect(
+        &app.database_url,
+        &adapter_postgres::PoolSettings {
+            max_size: 2,
+            lanes: 2,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(db.pool_usage(), (0, 2));
+    let recent = catalog::query::ProductSearch {
+        page: kernel::paging::PageRequest::new(1, 16),
+        sort: catalog::ProductSort::Recent,
+        search: None,
+        category_name: None,
+        price_min: None,
+        price_max: None,
+        size_id: None,
+        store_id: None,
+    };
+    let prepared_here = async || {
+        db.planning()
+            .await
+            .unwrap()
+            .statements
+            .iter()
+            .any(|s| s.statement.contains("ORDER BY p.created_at DESC"))
+    };
+    db.enter_lane(1);
+    db.search(&recent).await.unwrap();
+    assert!(prepared_here().await);
+    db.enter_lane(0);
+    assert!(!prepared_here().await);
+    // Lanes are taken modulo their number: 3 is lane 1 again.
+    db.enter_lane(3);
+    assert!(prepared_here().await);
+}

@@ -127,6 +127,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
         &config.database_url,
         &PoolSettings {
             max_size: config.db_pool_size,
+            lanes: workers,
             ..PoolSettings::default()
         },
     )?;
@@ -262,7 +263,13 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
     // Innermost, so it sees the handler's own error (and its cause chain) on a 5xx response.
     let report_errors = config.sentry.is_some();
 
+    // Each worker thread builds its own App, on that thread: it takes the next lane of the pool,
+    // so the connections it opens (and their protocol tasks) stay on it.
+    let next_lane = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let server = HttpServer::new(move || {
+        state
+            .db
+            .enter_lane(next_lane.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let mut app = actix_web::App::new()
             .app_data(state.clone())
             .app_data(cors.clone())
