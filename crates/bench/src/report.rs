@@ -93,9 +93,11 @@ fn judge(rows: &mut [Map<String, Value>]) {
                 _ => (None, None),
             };
             if ok != Some(true) {
+                // A share is shown to three places: 0.598 is not "0.60" against a bound of 0.6.
+                let places = if target == "share_min" { 3 } else { 2 };
                 missed.push(format!(
                     "{target} {bound} (got {})",
-                    value.map_or("nothing".into(), |v| format!("{v:.2}"))
+                    value.map_or("nothing".into(), |v| format!("{v:.places$}"))
                 ));
             }
         }
@@ -134,7 +136,7 @@ fn table(rows: &[Map<String, Value>]) -> String {
                 cell(r, "p99_ms", 2),
                 cell(r, "errors", 0),
                 cell(r, "rss_mb", 1),
-                number(r, "share").map_or("-".into(), |s| format!("{:.0}%", s * 100.0)),
+                number(r, "share").map_or("-".into(), |s| format!("{:.1}%", s * 100.0)),
                 r.get("verdict")
                     .and_then(Value::as_str)
                     .unwrap_or("-")
@@ -204,7 +206,7 @@ mod tests {
         assert_eq!(rows[1]["share"], 0.8);
         assert_eq!(rows[1]["verdict"], "ok");
         let verdict = rows[2]["verdict"].as_str().unwrap();
-        assert!(verdict.contains("share_min 0.6 (got 0.30)"), "{verdict}");
+        assert!(verdict.contains("share_min 0.6 (got 0.300)"), "{verdict}");
         assert!(verdict.contains("errors_max 0 (got 2.00)"), "{verdict}");
         assert!(
             verdict.contains("stock_consistent (got false)"),
@@ -219,7 +221,19 @@ mod tests {
         judge(&mut rows);
         let text = table(&rows);
         assert_eq!(text.lines().count(), 5);
-        assert!(text.lines().nth(3).unwrap().contains("80%"), "{text}");
+        assert!(text.lines().nth(3).unwrap().contains("80.0%"), "{text}");
+    }
+
+    #[test]
+    fn a_share_just_under_its_bound_does_not_print_as_the_bound() {
+        let mut rows = merge_rows(
+            r#"{"scenario":"pgbench: orders","rps":1000.0}
+{"scenario":"orders","rps":598.0,"compare":"pgbench: orders","targets":{"share_min":0.6}}"#,
+        )
+        .unwrap();
+        judge(&mut rows);
+        assert_eq!(rows[1]["verdict"], "share_min 0.6 (got 0.598)");
+        assert!(table(&rows).contains("59.8%"));
     }
 
     #[test]
