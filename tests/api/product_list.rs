@@ -662,12 +662,12 @@ async fn each_lane_keeps_connections_of_its_own() {
             .iter()
             .any(|s| s.statement.contains("ORDER BY p.created_at DESC"))
     };
-    db.enter_lane(1);
+    adapter_postgres::Database::enter_lane(1);
     db.search(&recent).await.unwrap();
     assert!(prepared_here().await);
-    db.enter_lane(0);
+    adapter_postgres::Database::enter_lane(0);
     assert!(!prepared_here().await);
     // Lanes are taken modulo their number: 3 is lane 1 again.
-    db.enter_lane(3);
+    adapter_postgres::Database::enter_lane(3);
     assert!(prepared_here().await);
 }

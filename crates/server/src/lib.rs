@@ -267,9 +267,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
     // so the connections it opens (and their protocol tasks) stay on it.
     let next_lane = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let server = HttpServer::new(move || {
-        state
-            .db
-            .enter_lane(next_lane.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        Database::enter_lane(next_lane.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let mut app = actix_web::App::new()
             .app_data(state.clone())
             .app_data(cors.clone())
