@@ -244,6 +244,41 @@ async fn search_matches_product_and_store_names_literally() {
     assert_eq!(c.numbers("search=없는상품").await, Vec::<usize>::new());
 }
 
+/// A search is sorted and paged like the unfiltered list, whichever sort is asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_sorts_and_pages_its_matches_like_the_list() {
+    let c = catalogue().await;
+    let alpha_shop = [1, 2, 3, 7];
+    for sort in [
+        "recent",
+        "lowPrice",
+        "highPrice",
+        "mostReviewed",
+        "highRating",
+        "salesRanking",
+    ] {
+        let expected: Vec<usize> = c
+            .numbers(&format!("sort={sort}"))
+            .await
+            .into_iter()
+            .filter(|n| alpha_shop.contains(n))
+            .collect();
+        assert_eq!(
+            c.numbers(&format!("sort={sort}&search=alpha")).await,
+            expected,
+            "{sort}"
+        );
+        let (second_page, total) = c
+            .query(&format!("sort={sort}&search=alpha&page=2&pageSize=3"))
+            .await;
+        assert_eq!(
+            (second_page.as_slice(), total),
+            (&expected[3..], 4),
+            "{sort}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn category_price_size_and_store_filters() {
     let c = catalogue().await;
