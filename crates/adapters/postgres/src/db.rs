@@ -54,9 +54,9 @@ pub struct Database {
 
 impl Database {
     pub fn connect(url: &str, settings: &PoolSettings) -> Result<Self, PgError> {
-        let lanes = settings.lanes.max(1);
-        let per_lane = settings.max_size.div_ceil(lanes).max(1);
-        let lanes = (0..lanes)
+        let count = settings.lanes.max(1);
+        let per_lane = settings.max_size.div_ceil(count).max(1);
+        let lanes = (0..count)
             .map(|_| Self::pool(url, settings, per_lane))
             .collect::<Result<_, _>>()?;
         Ok(Self { lanes })
