@@ -479,6 +479,129 @@ async fn the_default_sort_and_the_category_filter_use_indexes() {
     assert_eq!(r.body["list"][0]["id"], "p7");
 }
 
+/// A price band's page runs one of two branches, chosen by the band's width as it runs (see
+/// `adapter_postgres::search_sql`): at every width, sort and page it is the list's own order
+/// cut to the band, with the band's count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_price_band_pages_like_the_list_at_every_width() {
+    let app = spawn_app().await;
+    large_catalogue(&app).await;
+    let sorts = [
+        ("recent", "created_at DESC, id DESC"),
+        ("lowPrice", "price ASC, created_at DESC, id DESC"),
+        ("highPrice", "price DESC, created_at DESC, id DESC"),
+        (
+            "mostReviewed",
+            "reviews_count DESC, created_at DESC, id DESC",
+        ),
+        (
+            "highRating",
+            "reviews_rating_x10 DESC, reviews_count DESC, created_at DESC, id DESC",
+        ),
+        ("salesRanking", "sales DESC, created_at DESC, id DESC"),
+    ];
+    // About 33, 1,000 and all 10,000 of the products.
+    let bands = [(20_000, 21_000), (20_000, 50_000), (0, 300_000)];
+    for (sort, order) in sorts {
+        for (low, high) in bands {
+            for category in [None, Some("top")] {
+                let in_category =
+                    category.map_or(String::new(), |c| format!(" AND category_id = 'cat_{c}'"));
+                let matches =
+                    format!("FROM products WHERE price BETWEEN {low} AND {high}{in_category}");
+                let total: i64 = app
+                    .db
+                    .query_one(&format!("SELECT count(*) {matches}"), &[])
+                    .await
+                    .unwrap()
+                    .get(0);
+                for page in [1, 4] {
+                    let expected: Vec<String> = app
+                        .db
+                        .query(
+                            &format!(
+                                "SELECT id {matches} ORDER BY {order} LIMIT 16 OFFSET {}",
+                                (page - 1) * 16
+                            ),
+                            &[],
+                        )
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.get(0))
+                        .collect();
+                    let url = format!(
+                        "/api/products?sort={sort}&priceMin={low}&priceMax={high}&page={page}\
+                         &pageSize=16{}",
+                        category.map_or(String::new(), |c| format!("&categoryName={c}"))
+                    );
+                    let r = app.get(&url).send().await;
+                    assert_eq!(r.status, 200, "{url}: {}", r.text);
+                    let ids: Vec<String> = r.body["list"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| p["id"].as_str().unwrap().to_owned())
+                        .collect();
+                    assert_eq!(
+                        (ids, r.body["totalCount"].as_i64()),
+                        (expected, Some(total)),
+                        "{url}"
+                    );
+                }
+            }
+        }
+    }
+
+    // On the one generic plan the server keeps, only the branch the band's width calls for runs:
+    // the date index for a wide band, the price index for a narrow one.
+    let search = catalog::query::ProductSearch {
+        page: kernel::paging::PageRequest::new(1, 16),
+        sort: catalog::ProductSort::Recent,
+        search: None,
+        category_name: None,
+        price_min: Some(0),
+        price_max: Some(0),
+        size_id: None,
+        store_id: None,
+    };
+    let (page_sql, _, _) = adapter_postgres::search_sql(&search);
+    app.db
+        .batch_execute(&format!(
+            "SET plan_cache_mode = force_generic_plan; PREPARE band_page AS {page_sql}"
+        ))
+        .await
+        .unwrap();
+    for (low, high, wide) in [(0, 300_000, true), (20_000, 21_000, false)] {
+        let plan: Vec<String> = app
+            .db
+            .query(
+                &format!(
+                    "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE band_page({low}, {high})"
+                ),
+                &[],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let plan = plan.join("\n");
+        println!("band {low}..{high}:\n{plan}\n");
+        assert!(!plan.contains("Seq Scan on products"), "{plan}");
+        let date_index = plan
+            .lines()
+            .find(|l| l.contains("Index Scan using products_created_idx"))
+            .unwrap_or_else(|| panic!("no date-index branch: {plan}"));
+        assert_eq!(!date_index.contains("never executed"), wide, "{plan}");
+        let skipped = plan
+            .lines()
+            .filter(|l| l.contains(" on products ") && l.contains("never executed"))
+            .count();
+        assert_eq!(skipped, 1, "exactly one branch is skipped: {plan}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_reads_the_name_and_store_indexes_not_every_product() {
     let app = spawn_app().await;
@@ -639,6 +762,12 @@ async fn list_statements_stay_prepared_with_the_plan_their_filters_need() {
         assert_eq!((page.len(), total), (16, expected_in_band));
         let (page, _) = db.search(&search(None, Some("top"))).await.unwrap();
         assert_eq!(page.len(), 16);
+        let text = catalog::query::ProductSearch {
+            search: Some("duct 77".into()),
+            ..search(None, None)
+        };
+        let (page, total) = db.search(&text).await.unwrap();
+        assert_eq!((page.len(), total), (16, 111));
     }
     let planning = db.planning().await.unwrap();
     let prepared = &planning.statements;
@@ -649,7 +778,10 @@ async fn list_statements_stay_prepared_with_the_plan_their_filters_need() {
             .map(|s| (s.generic_plans, s.custom_plans))
             .unwrap_or_else(|| panic!("no prepared statement with {needle}: {prepared:#?}"))
     };
-    assert_eq!(runs("p.price >= $1"), (0, 16), "{prepared:#?}");
+    // A price band keeps one generic plan, which branches on the band's width as it runs.
+    assert_eq!(runs("p.price >= $1"), (16, 0), "{prepared:#?}");
+    // A text search is planned for its text on every run.
+    assert_eq!(runs("p.name ILIKE $1"), (0, 8), "{prepared:#?}");
     // A first page of equality filters settles on one generic plan after the five runs
     // PostgreSQL plans first (with `LIMIT $n` in the text it never would: it costs that as a
     // tenth of the table).

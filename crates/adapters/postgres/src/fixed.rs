@@ -5,7 +5,7 @@
 //! a `const`, or a `static` built once) is as safe to cache as a query built with the DSL:
 //! diesel-async keeps it prepared per connection, keyed by its text. Text built per request
 //! from a bounded set of shapes is kept once (`interned`) and prepared the same way;
-//! `load_planned_per_run` keeps such a statement prepared yet plans each run for its values.
+//! `load_planned` keeps such a statement prepared yet chooses how PostgreSQL plans its run.
 
 use crate::dynamic::Bind;
 use diesel::QueryResult;
@@ -80,26 +80,42 @@ pub(crate) fn shaped(sql: String, binds: &[Bind]) -> FixedSql {
     }
 }
 
-/// Runs a kept-prepared query with a plan made for this run's values.
+/// How PostgreSQL plans one run of a kept-prepared statement (`plan_cache_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlanMode {
+    /// A plan made for this run's values.
+    PerRun,
+    /// The statement's one generic plan, made once per connection, whatever the values.
+    Generic,
+}
+
+/// Runs a kept-prepared query under `mode`.
 ///
 /// Left to itself, PostgreSQL plans a prepared statement's first five runs for their values and
-/// may then settle on a generic plan, made for a guessed selectivity: measured on the benchmark
-/// dataset, a wide price band took 16 ms on the generic plan against 0.7 ms on its own. Sent
-/// unprepared, the query gets its own plan but costs a second round trip (prepare, then
-/// execute). Here the statement stays prepared and is sent between `SET plan_cache_mode =
-/// force_custom_plan` and its `RESET`, all three pipelined: one round trip, a plan per run. The
-/// three are written in order: each takes the statement cache's lock in turn (a FIFO lock, held
-/// while a statement is first prepared) and writes its request before giving the lock up.
-pub(crate) async fn load_planned_per_run<U>(
+/// then keeps planning per run unless the generic plan is costed as cheaply: measured on the
+/// benchmark dataset, a wide price band took 16 ms on the generic plan of a plain page against
+/// 0.7 ms on its own, while a page that branches on the band's width at run time (see
+/// `products::search_sql`) is costed dearer than any one run's plan although it runs as fast.
+/// Sent unprepared, the query gets its own plan but costs a second round trip (prepare, then
+/// execute). Here the statement stays prepared and is sent between `SET plan_cache_mode = ...`
+/// and its `RESET`, all three pipelined: one round trip, the plan asked for. The three are
+/// written in order: each takes the statement cache's lock in turn (a FIFO lock, held while a
+/// statement is first prepared) and writes its request before giving the lock up.
+pub(crate) async fn load_planned<U>(
     conn: &AsyncPgConnection,
     query: FixedSql,
+    mode: PlanMode,
 ) -> QueryResult<Vec<U>>
 where
     U: QueryableByName<Pg> + Send + 'static,
 {
+    let set = match mode {
+        PlanMode::PerRun => "SET plan_cache_mode = force_custom_plan",
+        PlanMode::Generic => "SET plan_cache_mode = force_generic_plan",
+    };
     let (mut before, mut run, mut after) = (conn, conn, conn);
     let (_, rows, _) = futures_util::try_join!(
-        fixed_sql("SET plan_cache_mode = force_custom_plan").execute(&mut before),
+        fixed_sql(set).execute(&mut before),
         query.load::<U>(&mut run),
         fixed_sql("RESET plan_cache_mode").execute(&mut after),
     )?;
