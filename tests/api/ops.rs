@@ -29,6 +29,135 @@ async fn request_ids_are_propagated_or_made() {
     );
 }
 
+/// Log lines written to memory instead of stdout.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// The JSON lines that mention `needle`.
+    fn lines_with(&self, needle: &str) -> Vec<serde_json::Value> {
+        let bytes = self.0.lock().unwrap().clone();
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(needle))
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+/// Each request writes one access-log line (target `access`) with its id, method, route
+/// pattern, target without a `token`, status and time taken; lines logged while it is served
+/// carry its `request_id` from the request's span.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_writes_one_access_log_line() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    server::telemetry::init_with_writer(server::config::LogFormat::Json, move || sink.clone());
+    let app = spawn_app().await;
+    let r = app
+        .get("/api/products?page=1&token=secret-token-value")
+        .header("X-Request-Id", "access-log-list")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .get("/api/products/no-such-product")
+        .header("X-Request-Id", "access-log-missing")
+        .send()
+        .await;
+    assert_eq!(r.status, 404);
+    let buyer = app.buyer().await;
+    let r = app
+        .post("/api/auth/login")
+        .header("X-Request-Id", "access-log-login")
+        .json(&json!({ "email": buyer.email, "password": "wrong password 1!" }))
+        .send()
+        .await;
+    assert_eq!(r.status, 401);
+    // Cut off from its database, the server answers 503 and logs why, inside the request's span.
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    let admin = api_tests::database::connect(&api_tests::database::base_url()).await;
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .await
+        .unwrap();
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            &[&name],
+        )
+        .await
+        .unwrap();
+    let r = app
+        .get("/api/products")
+        .header("X-Request-Id", "access-log-down")
+        .send()
+        .await;
+    assert_eq!(r.status, 503, "{}", r.text);
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    let cause = captured.lines_with("access-log-down");
+    assert!(
+        cause
+            .iter()
+            .any(|l| l["level"] == "WARN" && l["span"]["request_id"] == "access-log-down"),
+        "{cause:#?}"
+    );
+
+    for (id, route, target, status) in [
+        (
+            "access-log-list",
+            "/api/products",
+            "/api/products?page=1",
+            200,
+        ),
+        (
+            "access-log-missing",
+            "/api/products/{productId}",
+            "/api/products/no-such-product",
+            404,
+        ),
+        (
+            "access-log-login",
+            "/api/auth/login",
+            "/api/auth/login",
+            401,
+        ),
+        ("access-log-down", "/api/products", "/api/products", 503),
+    ] {
+        let lines = captured.lines_with(id);
+        let access: Vec<_> = lines.iter().filter(|l| l["target"] == "access").collect();
+        assert_eq!(access.len(), 1, "{id}: {lines:#?}");
+        let fields = &access[0]["fields"];
+        assert_eq!(fields["request_id"], id, "{fields}");
+        assert_eq!(fields["http.route"], route, "{fields}");
+        assert_eq!(fields["http.target"], target, "{fields}");
+        assert_eq!(fields["http.status_code"], status, "{fields}");
+        assert!(fields["elapsed_ms"].as_f64().unwrap() > 0.0, "{fields}");
+        // Any other line of the request was logged inside its span.
+        for line in lines.iter().filter(|l| l["target"] != "access") {
+            assert_eq!(line["span"]["request_id"], id, "{line}");
+        }
+    }
+    assert!(
+        captured.lines_with("secret-token-value").is_empty(),
+        "a token in the URL is never logged"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_metrics_are_served() {
     let app = spawn_app().await;

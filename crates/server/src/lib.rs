@@ -283,7 +283,7 @@ pub async fn prepare(config: Config, workers: usize) -> Result<Prepared, StartEr
             .wrap(from_fn(middleware::cors))
             .wrap(from_fn(ops::track))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
-            .wrap(tracing_actix_web::TracingLogger::<ops::RootSpan>::new())
+            .wrap(from_fn(ops::access_log))
             .wrap(from_fn(ops::request_id))
             .wrap(from_fn(middleware::hide_query_token))
             .route(&metrics_path, web::get().to(statics::metrics))

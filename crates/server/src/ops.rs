@@ -14,8 +14,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::num::NonZeroU32;
 use std::sync::OnceLock;
 use std::time::Instant;
-use tracing::Span;
-use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+use tracing::Instrument;
 
 static PROMETHEUS: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -79,29 +78,41 @@ pub async fn request_id(
     Ok(response)
 }
 
-/// The access-log span, carrying the propagated request id instead of a fresh one.
-pub struct RootSpan;
-
-impl RootSpanBuilder for RootSpan {
-    fn on_request_start(request: &ServiceRequest) -> Span {
-        let id = request
-            .extensions()
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
-        tracing::info_span!(
-            "HTTP request",
-            request_id = %id,
-            http.method = %request.method(),
-            http.route = %request.match_pattern().unwrap_or_default(),
-            http.target = %request.uri(),
-            http.status_code = tracing::field::Empty,
-        )
-    }
-
-    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
-    }
+/// Serves the request inside its span, so every line logged meanwhile carries its
+/// `request_id`, then writes its access-log line: one event (target `access`) with the method,
+/// the route pattern, the target (tokens already moved out by `hide_query_token`), the status and
+/// the milliseconds until the response head was ready. One event per request, not a span's close
+/// with its busy and idle timings, which cost a fifth of a list page's CPU in the API; a stream
+/// (SSE) is logged when it starts.
+pub async fn access_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let method = req.method().clone();
+    let target = req.uri().clone();
+    let span = tracing::info_span!("request", request_id = %id);
+    let result = next.call(req).instrument(span).await;
+    let (status, route) = match &result {
+        Ok(response) => (response.status(), response.request().match_pattern()),
+        Err(error) => (error.as_response_error().status_code(), None),
+    };
+    tracing::info!(
+        target: "access",
+        request_id = %id,
+        http.method = %method,
+        http.route = route.as_deref().unwrap_or_default(),
+        http.target = %target,
+        http.status_code = status.as_u16(),
+        elapsed_ms = started.elapsed().as_micros() as f64 / 1e3,
+        "request"
+    );
+    result
 }
 
 pub const TOO_MANY_LOGINS: &str = "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해주세요.";

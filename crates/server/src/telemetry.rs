@@ -1,19 +1,28 @@
-//! Logs: JSON lines (or text for local runs) with the request's span, so every line of a
-//! request carries its `request_id`; the request span's close is the access log line.
+//! Logs: JSON lines (or text for local runs). Each request is served inside a span carrying its
+//! `request_id`, so every line logged while serving it has the id; its access-log line is one
+//! event with target `access` (`ops::access_log`).
 //! Errors: with `SENTRY_DSN` set, 5xx responses (with their cause chain) and panics also go to
 //! Sentry; without it no client exists and nothing leaves the process.
 
 use crate::config::{LogFormat, SentryConfig};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::fmt::MakeWriter;
 
-/// Installs the global subscriber once; later calls (tests) are no-ops.
+/// Installs the global subscriber, writing to stdout, once; later calls (tests) are no-ops.
 pub fn init(format: LogFormat) {
+    init_with_writer(format, std::io::stdout);
+}
+
+/// `init` with another destination for the lines (a test's capture).
+pub fn init_with_writer<W>(format: LogFormat, writer: W)
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_span_events(FmtSpan::CLOSE);
+        .with_writer(writer);
     let _ = match format {
         LogFormat::Json => builder
             .json()
