@@ -177,20 +177,7 @@ async fn health_reports_the_database() {
     assert_eq!(r.body["status"], "ok");
     assert!(r.body["timestamp"].as_str().unwrap().ends_with('Z'));
 
-    // Cut the server off its database: new connections refused, open ones terminated.
-    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
-    let admin = api_tests::database::connect(&api_tests::database::base_url()).await;
-    admin
-        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
-        .await
-        .unwrap();
-    admin
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-            &[&name],
-        )
-        .await
-        .unwrap();
+    app.cut_off_database().await;
     let started = std::time::Instant::now();
     let down = app.get("/api/health").send().await;
     assert_eq!(down.status, 503, "{}", down.text);
@@ -201,10 +188,7 @@ async fn health_reports_the_database() {
         "answers, never hangs"
     );
 
-    admin
-        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-        .await
-        .unwrap();
+    app.reconnect_database().await;
     let mut recovered = false;
     for _ in 0..50 {
         if app.get("/api/health").send().await.status == 200 {

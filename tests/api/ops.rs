@@ -86,29 +86,14 @@ async fn every_request_writes_one_access_log_line() {
         .await;
     assert_eq!(r.status, 401);
     // Cut off from its database, the server answers 503 and logs why, inside the request's span.
-    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
-    let admin = api_tests::database::connect(&api_tests::database::base_url()).await;
-    admin
-        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
-        .await
-        .unwrap();
-    admin
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-            &[&name],
-        )
-        .await
-        .unwrap();
+    app.cut_off_database().await;
     let r = app
         .get("/api/products")
         .header("X-Request-Id", "access-log-down")
         .send()
         .await;
     assert_eq!(r.status, 503, "{}", r.text);
-    admin
-        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-        .await
-        .unwrap();
+    app.reconnect_database().await;
     let cause = captured.lines_with("access-log-down");
     assert!(
         cause

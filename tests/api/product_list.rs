@@ -516,20 +516,12 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
                     .unwrap()
                     .get(0);
                 for page in [1, 4] {
-                    let expected: Vec<String> = app
-                        .db
-                        .query(
-                            &format!(
-                                "SELECT id {matches} ORDER BY {order} LIMIT 16 OFFSET {}",
-                                (page - 1) * 16
-                            ),
-                            &[],
-                        )
-                        .await
-                        .unwrap()
-                        .iter()
-                        .map(|r| r.get(0))
-                        .collect();
+                    let expected = app
+                        .column(&format!(
+                            "SELECT id {matches} ORDER BY {order} LIMIT 16 OFFSET {}",
+                            (page - 1) * 16
+                        ))
+                        .await;
                     let url = format!(
                         "/api/products?sort={sort}&priceMin={low}&priceMax={high}&page={page}\
                          &pageSize=16{}",
@@ -573,20 +565,12 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
         .await
         .unwrap();
     for (low, high, wide) in [(0, 300_000, true), (20_000, 21_000, false)] {
-        let plan: Vec<String> = app
-            .db
-            .query(
-                &format!(
-                    "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE band_page({low}, {high})"
-                ),
-                &[],
-            )
+        let plan = app
+            .column(&format!(
+                "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE band_page({low}, {high})"
+            ))
             .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        let plan = plan.join("\n");
+            .join("\n");
         println!("band {low}..{high}:\n{plan}\n");
         assert!(!plan.contains("Seq Scan on products"), "{plan}");
         let date_index = plan

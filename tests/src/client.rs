@@ -219,6 +219,54 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
             .get(0)
     }
+
+    /// The first column of every row `sql` returns from this test's database, as text.
+    pub async fn column(&self, sql: &str) -> Vec<String> {
+        self.db
+            .query(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    }
+
+    /// Cuts the server off its database: new connections refused, open ones terminated.
+    pub async fn cut_off_database(&self) {
+        let name = self.database_name();
+        let admin = crate::database::connect(&crate::database::base_url()).await;
+        admin
+            .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+            .await
+            .unwrap_or_else(|e| panic!("cutting the database off: {e}"));
+        admin
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&name],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cutting the database off: {e}"));
+    }
+
+    /// Lets the server connect to its database again after `cut_off_database`.
+    pub async fn reconnect_database(&self) {
+        let admin = crate::database::connect(&crate::database::base_url()).await;
+        admin
+            .batch_execute(&format!(
+                "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+                self.database_name()
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("reconnecting the database: {e}"));
+    }
+
+    fn database_name(&self) -> String {
+        self.database_url
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
 }
 
 /// A store form the way the web client fills it.
