@@ -316,7 +316,7 @@ fn only_equality_filters(q: &ProductSearch) -> bool {
 
 /// How PostgreSQL plans a list's statement (kept prepared in every case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListPlanning {
+enum ListPlanning {
     /// As PostgreSQL settles it: only equality filters, whose selectivity hardly depends on
     /// the value, so any plan it settles on is sound.
     Settled,
@@ -329,7 +329,7 @@ pub enum ListPlanning {
     Generic,
 }
 
-pub fn list_planning(q: &ProductSearch) -> ListPlanning {
+fn list_planning(q: &ProductSearch) -> ListPlanning {
     if only_equality_filters(q) {
         ListPlanning::Settled
     } else if q.search.is_none() && q.size_id.is_none() {
