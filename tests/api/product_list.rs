@@ -480,8 +480,9 @@ async fn the_default_sort_and_the_category_filter_use_indexes() {
 }
 
 /// A price band's page runs one of two branches, chosen by the band's width as it runs (see
-/// `adapter_postgres::search_sql`): at every width, sort and page it is the list's own order
-/// cut to the band, with the band's count.
+/// `adapter_postgres::search_sql`): at every width and sort, alone or with a category or a
+/// store, on a first page, a later one and one past the end, it is the list's own order cut to
+/// the band, with the band's count.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_price_band_pages_like_the_list_at_every_width() {
     let app = spawn_app().await;
@@ -504,18 +505,16 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
     let bands = [(20_000, 21_000), (20_000, 50_000), (0, 300_000)];
     for (sort, order) in sorts {
         for (low, high) in bands {
-            for category in [None, Some("top")] {
-                let in_category =
-                    category.map_or(String::new(), |c| format!(" AND category_id = 'cat_{c}'"));
-                let matches =
-                    format!("FROM products WHERE price BETWEEN {low} AND {high}{in_category}");
-                let total: i64 = app
-                    .db
-                    .query_one(&format!("SELECT count(*) {matches}"), &[])
-                    .await
-                    .unwrap()
-                    .get(0);
-                for page in [1, 4] {
+            // No other filter, a category, a store.
+            for (query, sql) in [
+                ("", ""),
+                ("&categoryName=top", " AND category_id = 'cat_top'"),
+                ("&favoriteStore=store7", " AND store_id = 'store7'"),
+            ] {
+                let matches = format!("FROM products WHERE price BETWEEN {low} AND {high}{sql}");
+                let total: i64 = app.scalar(&format!("SELECT count(*) {matches}"), &[]).await;
+                // A first page, a later one, and one past the end (counted on its own).
+                for page in [1, 4, 700] {
                     let expected = app
                         .column(&format!(
                             "SELECT id {matches} ORDER BY {order} LIMIT 16 OFFSET {}",
@@ -524,8 +523,7 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
                         .await;
                     let url = format!(
                         "/api/products?sort={sort}&priceMin={low}&priceMax={high}&page={page}\
-                         &pageSize=16{}",
-                        category.map_or(String::new(), |c| format!("&categoryName={c}"))
+                         &pageSize=16{query}"
                     );
                     let r = app.get(&url).send().await;
                     assert_eq!(r.status, 200, "{url}: {}", r.text);
