@@ -368,6 +368,15 @@ async fn malformed_numbers_are_400() {
         .await;
     assert_eq!(absurd.status, 200);
     assert_eq!(absurd.body["list"], Value::Array(vec![]));
+    // Also where the page branches on a price band's width, which it weighs against the offset.
+    let absurd = c
+        .app
+        .get("/api/products?page=999999999999999999&priceMin=1")
+        .send()
+        .await;
+    assert_eq!(absurd.status, 200, "{}", absurd.text);
+    assert_eq!(absurd.body["list"], Value::Array(vec![]));
+    assert_eq!(absurd.body["totalCount"], 7);
 }
 
 /// 10,000 products over 50 stores, generated with SQL.

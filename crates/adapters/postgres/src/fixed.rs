@@ -7,13 +7,14 @@
 //! from a bounded set of shapes is kept once (`interned`) and prepared the same way;
 //! `load_planned` keeps such a statement prepared yet chooses how PostgreSQL plans its run.
 
+use crate::db::PooledConnection;
 use crate::dynamic::Bind;
 use diesel::QueryResult;
 use diesel::QueryableByName;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, BigInt, Int4, Text, Timestamptz, Untyped};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use kernel::Timestamp;
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex, PoisonError};
@@ -89,7 +90,7 @@ pub(crate) enum PlanMode {
     Generic,
 }
 
-/// Runs a kept-prepared query under `mode`.
+/// Runs a kept-prepared query under `mode` and gives the connection back with its result.
 ///
 /// Left to itself, PostgreSQL plans a prepared statement's first five runs for their values and
 /// then keeps planning per run unless the generic plan is costed as cheaply: measured on the
@@ -100,12 +101,14 @@ pub(crate) enum PlanMode {
 /// execute). Here the statement stays prepared and is sent between `SET plan_cache_mode = ...`
 /// and its `RESET`, all three pipelined: one round trip, the plan asked for. The three are
 /// written in order: each takes the statement cache's lock in turn (a FIFO lock, held while a
-/// statement is first prepared) and writes its request before giving the lock up.
+/// statement is first prepared) and writes its request before giving the lock up. The `RESET`
+/// runs even when the query fails, and a run abandoned before it (a cancelled request) resets
+/// the connection on its own (`PlanModeSwitch`): no pooled connection keeps the mode.
 pub(crate) async fn load_planned<U>(
-    conn: &AsyncPgConnection,
+    conn: PooledConnection,
     query: FixedSql,
     mode: PlanMode,
-) -> QueryResult<Vec<U>>
+) -> (PooledConnection, QueryResult<Vec<U>>)
 where
     U: QueryableByName<Pg> + Send + 'static,
 {
@@ -113,13 +116,50 @@ where
         PlanMode::PerRun => "SET plan_cache_mode = force_custom_plan",
         PlanMode::Generic => "SET plan_cache_mode = force_generic_plan",
     };
-    let (mut before, mut run, mut after) = (conn, conn, conn);
-    let (_, rows, _) = futures_util::try_join!(
-        fixed_sql(set).execute(&mut before),
-        query.load::<U>(&mut run),
-        fixed_sql("RESET plan_cache_mode").execute(&mut after),
-    )?;
-    Ok(rows)
+    let switch = PlanModeSwitch(Some(conn));
+    let result = match switch.0.as_deref() {
+        Some(conn) => {
+            let (mut before, mut run, mut after) = (conn, conn, conn);
+            let (set, rows, reset) = futures_util::join!(
+                fixed_sql(set).execute(&mut before),
+                query.load::<U>(&mut run),
+                fixed_sql(RESET_PLAN_MODE).execute(&mut after),
+            );
+            set.and(rows).and_then(|rows| reset.map(|_| rows))
+        }
+        None => unreachable!("the switch holds the connection until it is finished"),
+    };
+    (switch.finish(), result)
+}
+
+const RESET_PLAN_MODE: &str = "RESET plan_cache_mode";
+
+/// A pooled connection with `plan_cache_mode` switched for one query. Dropped before
+/// `finish` (its run abandoned), it sends the `RESET` in a task of its own before going back to
+/// the pool, as an abandoned order transaction rolls back (`orders::PgOrderTx`).
+struct PlanModeSwitch(Option<PooledConnection>);
+
+impl PlanModeSwitch {
+    fn finish(mut self) -> PooledConnection {
+        match self.0.take() {
+            Some(conn) => conn,
+            None => unreachable!("finished once"),
+        }
+    }
+}
+
+impl Drop for PlanModeSwitch {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.0.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                if let Err(e) = fixed_sql(RESET_PLAN_MODE).execute(&mut *conn).await {
+                    tracing::warn!(error = %e, "resetting an abandoned plan mode failed");
+                }
+            });
+        }
+    }
 }
 
 impl FixedSql {

@@ -370,7 +370,8 @@ pub fn search_sql(q: &ProductSearch) -> (String, String, usize) {
     let (offset, rows_walked) = if q.page.offset() > 0 {
         (
             format!(" OFFSET ${}", n + 1),
-            format!("({size} + ${})", n + 1),
+            // In numeric: an absurd page's offset (up to i64::MAX) would overflow a bigint.
+            format!("({size} + ${}::numeric)", n + 1),
         )
     } else {
         (String::new(), size.to_string())
@@ -387,7 +388,7 @@ pub fn search_sql(q: &ProductSearch) -> (String, String, usize) {
         let walk = &f.clause_off_price_index;
         format!(
             "WITH band AS MATERIALIZED ({count}), \
-             wide AS MATERIALIZED (SELECT band.count * band.count > {rows_walked} * ({counted}) \
+             wide AS MATERIALIZED (SELECT band.count::numeric * band.count > {rows_walked} * ({counted}) \
              AS yes FROM band) \
              SELECT {SUMMARY_COLUMNS}, (SELECT count FROM band) AS total_count \
              FROM ((SELECT p.* FROM products p {walk} AND (SELECT yes FROM wide) \
@@ -651,7 +652,7 @@ impl Products for Database {
     }
 
     async fn search(&self, q: &ProductSearch) -> DomainResult<(Vec<ProductSummary>, i64)> {
-        let mut conn = self.conn().await?;
+        let conn = self.conn().await?;
         let (page_sql, count_sql, _) = search_sql(q);
         let binds = filters(q).binds;
         let mut page = shaped(page_sql, &binds);
@@ -659,12 +660,16 @@ impl Products for Database {
             page = page.bind::<BigInt, _>(q.page.offset());
         }
         // Every shape of this SQL is kept prepared; `list_planning` says how it is planned.
-        let rows: Vec<PageRow> = match list_planning(q) {
-            ListPlanning::Settled => page.load(&mut *conn).await,
-            ListPlanning::PerRun => load_planned(&conn, page, PlanMode::PerRun).await,
-            ListPlanning::Generic => load_planned(&conn, page, PlanMode::Generic).await,
-        }
-        .map_err(PgError::from)?;
+        let (mut conn, rows) = match list_planning(q) {
+            ListPlanning::Settled => {
+                let mut conn = conn;
+                let rows = page.load(&mut *conn).await;
+                (conn, rows)
+            }
+            ListPlanning::PerRun => load_planned(conn, page, PlanMode::PerRun).await,
+            ListPlanning::Generic => load_planned(conn, page, PlanMode::Generic).await,
+        };
+        let rows: Vec<PageRow> = rows.map_err(PgError::from)?;
         let total = match rows.as_slice().first() {
             Some(row) => row.total_count,
             // An empty first page means no match; past the end, the count is asked alone.
