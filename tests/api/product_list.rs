@@ -488,6 +488,35 @@ async fn the_default_sort_and_the_category_filter_use_indexes() {
     assert_eq!(r.body["list"][0]["id"], "p7");
 }
 
+/// Every sort, with the list's order over the products table.
+const SORTS: [(&str, &str); 6] = [
+    ("recent", "created_at DESC, id DESC"),
+    ("lowPrice", "price ASC, created_at DESC, id DESC"),
+    ("highPrice", "price DESC, created_at DESC, id DESC"),
+    (
+        "mostReviewed",
+        "reviews_count DESC, created_at DESC, id DESC",
+    ),
+    (
+        "highRating",
+        "reviews_rating_x10 DESC, reviews_count DESC, created_at DESC, id DESC",
+    ),
+    ("salesRanking", "sales DESC, created_at DESC, id DESC"),
+];
+
+/// A list page's product ids and total count.
+async fn page_of(app: &TestApp, url: &str) -> (Vec<String>, i64) {
+    let r = app.get(url).send().await;
+    assert_eq!(r.status, 200, "{url}: {}", r.text);
+    let ids = r.body["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    (ids, r.body["totalCount"].as_i64().unwrap())
+}
+
 /// A price band's page runs one of two branches, chosen by the band's width as it runs (see
 /// `adapter_postgres::search_sql`): at every width and sort, alone or with a category or a
 /// store, on a first page, a later one and one past the end, it is the list's own order cut to
@@ -496,23 +525,9 @@ async fn the_default_sort_and_the_category_filter_use_indexes() {
 async fn a_price_band_pages_like_the_list_at_every_width() {
     let app = spawn_app().await;
     large_catalogue(&app).await;
-    let sorts = [
-        ("recent", "created_at DESC, id DESC"),
-        ("lowPrice", "price ASC, created_at DESC, id DESC"),
-        ("highPrice", "price DESC, created_at DESC, id DESC"),
-        (
-            "mostReviewed",
-            "reviews_count DESC, created_at DESC, id DESC",
-        ),
-        (
-            "highRating",
-            "reviews_rating_x10 DESC, reviews_count DESC, created_at DESC, id DESC",
-        ),
-        ("salesRanking", "sales DESC, created_at DESC, id DESC"),
-    ];
     // About 33, 1,000 and all 10,000 of the products.
     let bands = [(20_000, 21_000), (20_000, 50_000), (0, 300_000)];
-    for (sort, order) in sorts {
+    for (sort, order) in SORTS {
         for (low, high) in bands {
             // No other filter, a category, a store.
             for (query, sql) in [
@@ -534,19 +549,7 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
                         "/api/products?sort={sort}&priceMin={low}&priceMax={high}&page={page}\
                          &pageSize=16{query}"
                     );
-                    let r = app.get(&url).send().await;
-                    assert_eq!(r.status, 200, "{url}: {}", r.text);
-                    let ids: Vec<String> = r.body["list"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|p| p["id"].as_str().unwrap().to_owned())
-                        .collect();
-                    assert_eq!(
-                        (ids, r.body["totalCount"].as_i64()),
-                        (expected, Some(total)),
-                        "{url}"
-                    );
+                    assert_eq!(page_of(&app, &url).await, (expected, total), "{url}");
                 }
             }
         }
@@ -590,6 +593,107 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
             .filter(|l| l.contains(" on products ") && l.contains("never executed"))
             .count();
         assert_eq!(skipped, 1, "exactly one branch is skipped: {plan}");
+    }
+}
+
+/// A text search's page, like a price band's, runs one of two branches chosen by the number of
+/// matches as it runs: for texts matching 30, 111, 200 (by store name), 1,111 and all 10,000
+/// products, at every sort, alone, with a category or with a price band, on a first page, a
+/// later one and one past the end, it is the list's own order cut to the matches, with their
+/// count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_search_pages_like_the_list_at_every_width() {
+    let app = spawn_app().await;
+    large_catalogue(&app).await;
+    app.db
+        .batch_execute(
+            "UPDATE products SET name = 'Linen Shirt ' || id WHERE id IN (SELECT 'p' || g FROM generate_series(1, 300, 10) g)",
+        )
+        .await
+        .unwrap();
+    // VACUUM merges the trigram index's pending entries, as autovacuum would after a batch.
+    app.db
+        .batch_execute("VACUUM ANALYZE products")
+        .await
+        .unwrap();
+    for (sort, order) in SORTS {
+        for text in ["linen", "duct 77", "Store 7", "duct 1", "duct"] {
+            for (query, sql) in [
+                ("", ""),
+                ("&categoryName=top", " AND p.category_id = 'cat_top'"),
+                (
+                    "&priceMin=20000&priceMax=50000",
+                    " AND p.price BETWEEN 20000 AND 50000",
+                ),
+            ] {
+                let matches = format!(
+                    "FROM products p JOIN stores s ON s.id = p.store_id \
+                     WHERE (p.name ILIKE '%{text}%' OR s.name ILIKE '%{text}%'){sql}"
+                );
+                let total: i64 = app.scalar(&format!("SELECT count(*) {matches}"), &[]).await;
+                for page in [1, 4, 700] {
+                    let expected = app
+                        .column(&format!(
+                            "SELECT id FROM (SELECT p.* {matches}) m ORDER BY {order} \
+                             LIMIT 16 OFFSET {}",
+                            (page - 1) * 16
+                        ))
+                        .await;
+                    let url = format!(
+                        "/api/products?sort={sort}&search={}&page={page}&pageSize=16{query}",
+                        text.replace(' ', "%20")
+                    );
+                    assert_eq!(page_of(&app, &url).await, (expected, total), "{url}");
+                }
+            }
+        }
+    }
+
+    // On the one generic plan the server keeps, only the branch the number of matches calls
+    // for runs: the date index for a text most products match, the trigram index for a rare one.
+    let search = catalog::query::ProductSearch {
+        page: kernel::paging::PageRequest::new(1, 16),
+        sort: catalog::ProductSort::Recent,
+        search: Some("linen".into()),
+        category_name: None,
+        price_min: None,
+        price_max: None,
+        size_id: None,
+        store_id: None,
+    };
+    let (page_sql, _, _) = adapter_postgres::search_sql(&search);
+    app.db
+        .batch_execute(&format!(
+            "SET plan_cache_mode = force_generic_plan; PREPARE text_page AS {page_sql}"
+        ))
+        .await
+        .unwrap();
+    for (text, wide) in [("duct", true), ("linen", false)] {
+        let plan = app
+            .column(&format!(
+                "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE text_page('%{text}%')"
+            ))
+            .await
+            .join("\n");
+        println!("text {text}:\n{plan}\n");
+        assert!(!plan.contains("Seq Scan on products"), "{plan}");
+        let date_index = plan
+            .lines()
+            .find(|l| l.contains("Index Scan using products_created_idx"))
+            .unwrap_or_else(|| panic!("no date-index branch: {plan}"));
+        assert_eq!(!date_index.contains("never executed"), wide, "{plan}");
+        let skipped = plan
+            .lines()
+            .filter(|l| l.contains(" on products ") && l.contains("never executed"))
+            .count();
+        assert_eq!(skipped, 1, "exactly one branch is skipped: {plan}");
+        // The count reads the trigram index, and so does a rare text's page.
+        let trigram_reads = plan
+            .lines()
+            .filter(|l| l.contains("Bitmap Index Scan on products_name_trgm_idx"))
+            .filter(|l| !l.contains("never executed"))
+            .count();
+        assert_eq!(trigram_reads, if wide { 1 } else { 2 }, "{plan}");
     }
 }
 
@@ -703,10 +807,10 @@ async fn counts_kept_by_triggers_follow_inserts_recategorisation_and_cascades() 
     }
 }
 
-/// A price or text filter is planned for its own values on every run, even though its
-/// statement stays prepared: on a generic plan (chosen after five runs for a guessed
-/// selectivity) a wide price band costs twenty times more. Equality filters run on one generic
-/// plan.
+/// Every list statement stays prepared. A price band or a text the trigram index can search
+/// keeps one generic plan, which branches on the number of matches as it runs; a text too short
+/// for trigrams is planned for its own value on every run; equality filters settle on one
+/// generic plan.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_statements_stay_prepared_with_the_plan_their_filters_need() {
     use catalog::Products;
@@ -740,6 +844,9 @@ async fn list_statements_stay_prepared_with_the_plan_their_filters_need() {
         .await
         .unwrap()
         .get(0);
+    let expected_short: i64 = app
+        .scalar("SELECT count(*) FROM products WHERE name LIKE '%77%'", &[])
+        .await;
     for _ in 0..8 {
         let (page, total) = db
             .search(&search(Some((0, 1_000_000)), None))
@@ -759,6 +866,12 @@ async fn list_statements_stay_prepared_with_the_plan_their_filters_need() {
         };
         let (page, total) = db.search(&text).await.unwrap();
         assert_eq!((page.len(), total), (16, 111));
+        let short = catalog::query::ProductSearch {
+            search: Some("77".into()),
+            ..search(None, None)
+        };
+        let (page, total) = db.search(&short).await.unwrap();
+        assert_eq!((page.len(), total), (16, expected_short));
     }
     let planning = db.planning().await.unwrap();
     let prepared = &planning.statements;
@@ -769,10 +882,17 @@ async fn list_statements_stay_prepared_with_the_plan_their_filters_need() {
             .map(|s| (s.generic_plans, s.custom_plans))
             .unwrap_or_else(|| panic!("no prepared statement with {needle}: {prepared:#?}"))
     };
-    // A price band keeps one generic plan, which branches on the band's width as it runs.
+    // A price band and a text search key to the trigram index each keep one generic plan,
+    // which branches on the number of matches as it runs.
     assert_eq!(runs("p.price >= $1"), (16, 0), "{prepared:#?}");
-    // A text search is planned for its text on every run.
-    assert_eq!(runs("p.name ILIKE $1"), (0, 8), "{prepared:#?}");
+    assert_eq!(runs("(p.name || '') ILIKE"), (8, 0), "{prepared:#?}");
+    // A text too short for trigrams is planned for its text on every run.
+    let short = prepared
+        .iter()
+        .filter(|s| s.statement.contains("p.name ILIKE $1") && !s.statement.contains("WITH"))
+        .map(|s| (s.generic_plans, s.custom_plans))
+        .collect::<Vec<_>>();
+    assert_eq!(short, [(0, 8)], "{prepared:#?}");
     // A first page of equality filters settles on one generic plan after the five runs
     // PostgreSQL plans first (with `LIMIT $n` in the text it never would: it costs that as a
     // tenth of the table).
