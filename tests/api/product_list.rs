@@ -598,7 +598,7 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
 
 /// A text search's page, like a price band's, runs one of two branches chosen by the number of
 /// matches as it runs: for texts matching 30, 111, 200 (by store name), 1,111 and all 10,000
-/// products, at every sort, alone, with a category or with a price band, on a first page, a
+/// products, at every sort, alone, with a category, a price band or a store, on a first page, a
 /// later one and one past the end, it is the list's own order cut to the matches, with their
 /// count.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -625,6 +625,7 @@ async fn a_text_search_pages_like_the_list_at_every_width() {
                     "&priceMin=20000&priceMax=50000",
                     " AND p.price BETWEEN 20000 AND 50000",
                 ),
+                ("&favoriteStore=store8", " AND p.store_id = 'store8'"),
             ] {
                 let matches = format!(
                     "FROM products p JOIN stores s ON s.id = p.store_id \
