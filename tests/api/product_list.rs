@@ -403,6 +403,25 @@ async fn large_catalogue(app: &TestApp) {
         .unwrap();
 }
 
+/// The large catalogue, in which 30 of the 10,000 products are linen ('Linen Shirt p<n>'); the
+/// rest are named 'Product <n>'. VACUUM merges the trigram index's pending entries, as autovacuum
+/// would after such a batch.
+async fn linen_catalogue() -> TestApp {
+    let app = spawn_app().await;
+    large_catalogue(&app).await;
+    app.db
+        .batch_execute(
+            "UPDATE products SET name = 'Linen Shirt ' || id WHERE id IN (SELECT 'p' || g FROM generate_series(1, 300, 10) g)",
+        )
+        .await
+        .unwrap();
+    app.db
+        .batch_execute("VACUUM ANALYZE products")
+        .await
+        .unwrap();
+    app
+}
+
 /// The plan of the exact SQL the server runs for `search`.
 async fn plan(app: &TestApp, search: &catalog::query::ProductSearch) -> (String, String) {
     let (page_sql, count_sql, _) = adapter_postgres::search_sql(search);
@@ -557,42 +576,10 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
 
     // On the one generic plan the server keeps, only the branch the band's width calls for runs:
     // the date index for a wide band, the price index for a narrow one.
-    let search = catalog::query::ProductSearch {
-        page: kernel::paging::PageRequest::new(1, 16),
-        sort: catalog::ProductSort::Recent,
-        search: None,
-        category_name: None,
-        price_min: Some(0),
-        price_max: Some(0),
-        size_id: None,
-        store_id: None,
-    };
-    let (page_sql, _, _) = adapter_postgres::search_sql(&search);
-    app.db
-        .batch_execute(&format!(
-            "SET plan_cache_mode = force_generic_plan; PREPARE band_page AS {page_sql}"
-        ))
-        .await
-        .unwrap();
+    let search = first_recent_page(None, Some((0, 0)));
+    prepare_generic(&app, "band_page", &search).await;
     for (low, high, wide) in [(0, 300_000, true), (20_000, 21_000, false)] {
-        let plan = app
-            .column(&format!(
-                "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE band_page({low}, {high})"
-            ))
-            .await
-            .join("\n");
-        println!("band {low}..{high}:\n{plan}\n");
-        assert!(!plan.contains("Seq Scan on products"), "{plan}");
-        let date_index = plan
-            .lines()
-            .find(|l| l.contains("Index Scan using products_created_idx"))
-            .unwrap_or_else(|| panic!("no date-index branch: {plan}"));
-        assert_eq!(!date_index.contains("never executed"), wide, "{plan}");
-        let skipped = plan
-            .lines()
-            .filter(|l| l.contains(" on products ") && l.contains("never executed"))
-            .count();
-        assert_eq!(skipped, 1, "exactly one branch is skipped: {plan}");
+        gated_run(&app, &format!("band_page({low}, {high})"), wide).await;
     }
 }
 
@@ -603,19 +590,7 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
 /// count.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_text_search_pages_like_the_list_at_every_width() {
-    let app = spawn_app().await;
-    large_catalogue(&app).await;
-    app.db
-        .batch_execute(
-            "UPDATE products SET name = 'Linen Shirt ' || id WHERE id IN (SELECT 'p' || g FROM generate_series(1, 300, 10) g)",
-        )
-        .await
-        .unwrap();
-    // VACUUM merges the trigram index's pending entries, as autovacuum would after a batch.
-    app.db
-        .batch_execute("VACUUM ANALYZE products")
-        .await
-        .unwrap();
+    let app = linen_catalogue().await;
     for (sort, order) in SORTS {
         for text in ["linen", "duct 77", "Store 7", "duct 1", "duct"] {
             for (query, sql) in [
@@ -652,42 +627,10 @@ async fn a_text_search_pages_like_the_list_at_every_width() {
 
     // On the one generic plan the server keeps, only the branch the number of matches calls
     // for runs: the date index for a text most products match, the trigram index for a rare one.
-    let search = catalog::query::ProductSearch {
-        page: kernel::paging::PageRequest::new(1, 16),
-        sort: catalog::ProductSort::Recent,
-        search: Some("linen".into()),
-        category_name: None,
-        price_min: None,
-        price_max: None,
-        size_id: None,
-        store_id: None,
-    };
-    let (page_sql, _, _) = adapter_postgres::search_sql(&search);
-    app.db
-        .batch_execute(&format!(
-            "SET plan_cache_mode = force_generic_plan; PREPARE text_page AS {page_sql}"
-        ))
-        .await
-        .unwrap();
+    let search = first_recent_page(Some("linen"), None);
+    prepare_generic(&app, "text_page", &search).await;
     for (text, wide) in [("duct", true), ("linen", false)] {
-        let plan = app
-            .column(&format!(
-                "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE text_page('%{text}%')"
-            ))
-            .await
-            .join("\n");
-        println!("text {text}:\n{plan}\n");
-        assert!(!plan.contains("Seq Scan on products"), "{plan}");
-        let date_index = plan
-            .lines()
-            .find(|l| l.contains("Index Scan using products_created_idx"))
-            .unwrap_or_else(|| panic!("no date-index branch: {plan}"));
-        assert_eq!(!date_index.contains("never executed"), wide, "{plan}");
-        let skipped = plan
-            .lines()
-            .filter(|l| l.contains(" on products ") && l.contains("never executed"))
-            .count();
-        assert_eq!(skipped, 1, "exactly one branch is skipped: {plan}");
+        let plan = gated_run(&app, &format!("text_page('%{text}%')"), wide).await;
         // The count reads the trigram index, and so does a rare text's page.
         let trigram_reads = plan
             .lines()
@@ -698,22 +641,62 @@ async fn a_text_search_pages_like_the_list_at_every_width() {
     }
 }
 
+/// The first page of 16, newest first, with a text and a price band.
+fn first_recent_page(
+    text: Option<&str>,
+    band: Option<(i64, i64)>,
+) -> catalog::query::ProductSearch {
+    catalog::query::ProductSearch {
+        page: kernel::paging::PageRequest::new(1, 16),
+        sort: catalog::ProductSort::Recent,
+        search: text.map(str::to_owned),
+        category_name: None,
+        price_min: band.map(|b| b.0),
+        price_max: band.map(|b| b.1),
+        size_id: None,
+        store_id: None,
+    }
+}
+
+/// Prepares the page SQL of `search` as `name` with a generic plan, as the server keeps it.
+async fn prepare_generic(app: &TestApp, name: &str, search: &catalog::query::ProductSearch) {
+    let (page_sql, _, _) = adapter_postgres::search_sql(search);
+    app.db
+        .batch_execute(&format!(
+            "SET plan_cache_mode = force_generic_plan; PREPARE {name} AS {page_sql}"
+        ))
+        .await
+        .unwrap();
+}
+
+/// Runs a prepared page that branches on its number of matches (`name(args)`) and returns its
+/// plan, checked to have run only the branch that number calls for: the date index's walk when
+/// `wide`, else the read of every match, with no sequential scan of the products.
+async fn gated_run(app: &TestApp, execute: &str, wide: bool) -> String {
+    let plan = app
+        .column(&format!(
+            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE {execute}"
+        ))
+        .await
+        .join("\n");
+    println!("{execute}:\n{plan}\n");
+    assert!(!plan.contains("Seq Scan on products"), "{plan}");
+    let date_index = plan
+        .lines()
+        .find(|l| l.contains("Index Scan using products_created_idx"))
+        .unwrap_or_else(|| panic!("no date-index branch: {plan}"));
+    assert_eq!(!date_index.contains("never executed"), wide, "{plan}");
+    let skipped = plan
+        .lines()
+        .filter(|l| l.contains(" on products ") && l.contains("never executed"))
+        .count();
+    assert_eq!(skipped, 1, "exactly one branch is skipped: {plan}");
+    plan
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_reads_the_name_and_store_indexes_not_every_product() {
-    let app = spawn_app().await;
-    large_catalogue(&app).await;
-    // 30 of the 10,000 products are linen; the rest are named 'Product <n>'. VACUUM merges the
-    // trigram index's pending entries, as autovacuum would after such a batch.
-    app.db
-        .batch_execute(
-            "UPDATE products SET name = 'Linen Shirt ' || id WHERE id IN (SELECT 'p' || g FROM generate_series(1, 300, 10) g)",
-        )
-        .await
-        .unwrap();
-    app.db
-        .batch_execute("VACUUM ANALYZE products")
-        .await
-        .unwrap();
+    let app = linen_catalogue().await;
     let search = catalog::query::ProductSearch {
         page: kernel::paging::PageRequest::new(1, 16),
         sort: catalog::ProductSort::Recent,
