@@ -544,10 +544,11 @@ async fn page_of(app: &TestApp, url: &str) -> (Vec<String>, i64) {
     (ids, r.body["totalCount"].as_i64().unwrap())
 }
 
-/// A price band's page runs one of two branches, chosen by the band's width as it runs (see
-/// `adapter_postgres::search_sql`): at every width and sort, alone or with a category or a
-/// store, on a first page, a later one and one past the end, it is the list's own order cut to
-/// the band, with the band's count.
+/// A price band's page, alone, runs one of two branches, chosen by the band's width as it runs
+/// (see `adapter_postgres::search_sql`); with a category or a store it is planned per run. At
+/// every width and sort, in all three cases, on a first page, a later one and one past the end,
+/// it is the list's own order cut to the band, with the band's count (the branch that ran is
+/// checked below, on a first page of the newest).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_price_band_pages_like_the_list_at_every_width() {
     let app = spawn_app().await;
@@ -593,9 +594,10 @@ async fn a_price_band_pages_like_the_list_at_every_width() {
 
 /// A text search's page, like a price band's, runs one of two branches chosen by the number of
 /// matches as it runs: for texts matching 30, 111, 200 (by store name), 1,111 and all 10,000
-/// products, at every sort, alone, with a category, a price band or a store, on a first page, a
-/// later one and one past the end, it is the list's own order cut to the matches, with their
-/// count.
+/// products, at every sort, alone, with a price band (both branching), or with a category or a
+/// store (planned per run), on a first page, a later one and one past the end, it is the list's
+/// own order cut to the matches, with their count (the branch that ran is checked below, on a
+/// first page of the newest).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_text_search_pages_like_the_list_at_every_width() {
     let app = linen_catalogue().await;

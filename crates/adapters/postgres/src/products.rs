@@ -346,11 +346,18 @@ fn list_planning(q: &ProductSearch) -> ListPlanning {
 
 /// Whether the trigram index can find a text's matches: pg_trgm takes its trigrams from runs
 /// of three or more letters or digits. For a shorter text ('%a%') the index would be read whole,
-/// slower than the sequential scan a plan made for that text picks.
+/// slower than the sequential scan a plan made for that text picks. Only ASCII letters and
+/// digits count: which other characters pg_trgm takes as letters depends on the database's
+/// locale (under `C`, every non-ASCII character splits words), so a text of Hangul alone keeps
+/// a plan per run, right under any locale.
 fn trigram_searchable(text: &str) -> bool {
     let mut run = 0;
     text.chars().any(|c| {
-        run = if c.is_alphanumeric() { run + 1 } else { 0 };
+        run = if c.is_ascii_alphanumeric() {
+            run + 1
+        } else {
+            0
+        };
         run >= 3
     })
 }
@@ -409,10 +416,15 @@ pub fn search_sql(q: &ProductSearch) -> (String, String, usize) {
         // the band's two comparisons) from the price indexes, unless sorted by price, where
         // the price index walks the band in order.
         let mut walk = match &f.name_match {
-            Some(m) => clause.replace(m.as_str(), &format!("({m}) IS TRUE")),
+            Some(m) => {
+                debug_assert_eq!(clause.matches(m.as_str()).count(), 1, "{clause}");
+                clause.replace(m.as_str(), &format!("({m}) IS TRUE"))
+            }
             None => clause.clone(),
         };
         if !by_price {
+            let band = usize::from(q.price_min.is_some()) + usize::from(q.price_max.is_some());
+            debug_assert_eq!(clause.matches("p.price ").count(), band, "{clause}");
             walk = walk.replace("p.price ", "p.price + 0 ");
         }
         // The read of every match sits behind `OFFSET 0`, planned on its own, for the matches
@@ -773,5 +785,15 @@ mod tests {
     #[test]
     fn search_text_is_literal() {
         assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn only_three_ascii_letters_or_digits_in_a_row_reach_the_trigram_index() {
+        for text in ["linen", "duct 77", "a-b-c1x9", "니트 wool"] {
+            assert!(trigram_searchable(text), "{text}");
+        }
+        for text in ["77", "a b c", "a-b-c", "니트 스커트", "ab%_"] {
+            assert!(!trigram_searchable(text), "{text}");
+        }
     }
 }
