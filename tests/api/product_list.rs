@@ -446,14 +446,8 @@ async fn plan(app: &TestApp, search: &catalog::query::ProductSearch) -> (String,
             if is_page && offset > 0 {
                 params.push(&offset);
             }
-            let rows = app
-                .db
-                .query(&format!("EXPLAIN {sql}"), &params)
+            app.column_with(&format!("EXPLAIN {sql}"), &params)
                 .await
-                .unwrap();
-            rows.iter()
-                .map(|r| r.get::<_, String>(0))
-                .collect::<Vec<_>>()
                 .join("\n")
         }
     };
@@ -728,13 +722,8 @@ async fn a_text_within_a_category_walks_an_index_in_order() {
     let (pattern, category) = ("%duct%".to_owned(), "top".to_owned());
     // An unnamed statement is planned for its values, as a per-run plan is.
     let plan = app
-        .db
-        .query(&format!("EXPLAIN {page_sql}"), &[&pattern, &category])
+        .column_with(&format!("EXPLAIN {page_sql}"), &[&pattern, &category])
         .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<_, String>(0))
-        .collect::<Vec<_>>()
         .join("\n");
     assert!(!plan.contains("Sort"), "{plan}");
     assert!(plan.contains("Index Scan using products_"), "{plan}");
@@ -767,15 +756,9 @@ async fn search_reads_the_name_and_store_indexes_not_every_product() {
     };
     let (_, count_sql, _) = adapter_postgres::search_sql(&search);
     let pattern = "%linen%".to_owned();
-    let rows = app
-        .db
-        .query(&format!("EXPLAIN {count_sql}"), &[&pattern])
+    let count = app
+        .column_with(&format!("EXPLAIN {count_sql}"), &[&pattern])
         .await
-        .unwrap();
-    let count: String = rows
-        .iter()
-        .map(|r| r.get::<_, String>(0))
-        .collect::<Vec<_>>()
         .join("\n");
     println!("search count:\n{count}");
     assert!(count.contains("products_name_trgm_idx"), "{count}");

@@ -222,8 +222,17 @@ impl TestApp {
 
     /// The first column of every row `sql` returns from this test's database, as text.
     pub async fn column(&self, sql: &str) -> Vec<String> {
+        self.column_with(sql, &[]).await
+    }
+
+    /// `column` with bound parameters.
+    pub async fn column_with(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Vec<String> {
         self.db
-            .query(sql, &[])
+            .query(sql, params)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
             .iter()
