@@ -1,6 +1,6 @@
 //! Authentication extractors (spec §0.3): `AuthUser` (user class), `Buyer`/`Seller` (type
-//! classes) and `MaybeAuthUser` (public+). The checks run before body parsing, so 401 and 403
-//! win over 400 as §0.6 orders them.
+//! classes) and `MaybeAuthUser` (public+). A body's errors wait for their answer (`AuthFirst`),
+//! so 401 and 403 win over 400 and 413 as §0.6 orders them.
 
 use crate::error::ApiError;
 use crate::middleware::QueryToken;
@@ -17,6 +17,44 @@ use paperclip::actix::OperationModifier;
 use paperclip::v2::models::{DefaultSchemaRaw, SecurityScheme};
 use paperclip::v2::schema::Apiv2Schema;
 use std::collections::BTreeMap;
+use tokio::sync::oneshot;
+
+/// In a request's extensions while its authentication check is running; closed when it ends.
+struct AuthPending(oneshot::Receiver<()>);
+
+/// Marks the request's authentication as running until the returned guard is dropped, which the
+/// check's future does when it finishes (or is dropped).
+fn auth_pending(req: &HttpRequest) -> oneshot::Sender<()> {
+    let (running, pending) = oneshot::channel();
+    req.extensions_mut().insert(AuthPending(pending));
+    running
+}
+
+/// Holds a body's rejection back until the request's authentication and user-type check has
+/// answered. Actix polls a handler's extractors together and returns the first error that is
+/// ready: a body refused on sight (its content type, its size) would otherwise answer 400 or
+/// 413 while the user is still being looked up, where §0.6 puts 401 and 403 first. Handlers
+/// take their auth extractor before their body, so its mark is in place when the body's
+/// extractor looks for it.
+pub(crate) struct AuthFirst(Option<oneshot::Receiver<()>>);
+
+impl AuthFirst {
+    pub(crate) fn of(req: &HttpRequest) -> Self {
+        Self(req.extensions_mut().remove::<AuthPending>().map(|p| p.0))
+    }
+
+    /// `body`'s outcome, an error only once the authentication has succeeded (had it failed,
+    /// actix has already answered with its error and dropped this).
+    pub(crate) async fn then<T>(self, body: Result<T, ApiError>) -> Result<T, ApiError> {
+        if body.is_err()
+            && let Some(pending) = self.0
+        {
+            // Closed, never sent on: either way the check is over.
+            let _ = pending.await;
+        }
+        body
+    }
+}
 
 enum Presented {
     Missing,
@@ -77,8 +115,11 @@ impl FromRequest for AuthUser {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let (state, presented) = (state(req), presented(req, false));
-        Box::pin(async move { authenticate(state, presented).await.map(AuthUser) })
+        let (state, presented, running) = (state(req), presented(req, false), auth_pending(req));
+        Box::pin(async move {
+            let _running = running;
+            authenticate(state, presented).await.map(AuthUser)
+        })
     }
 }
 
@@ -116,8 +157,9 @@ impl FromRequest for Buyer {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let (state, presented) = (state(req), presented(req, false));
+        let (state, presented, running) = (state(req), presented(req, false), auth_pending(req));
         Box::pin(async move {
+            let _running = running;
             of_type(authenticate(state, presented).await?, UserType::Buyer).map(Buyer)
         })
     }
@@ -131,8 +173,9 @@ impl FromRequest for Seller {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let (state, presented) = (state(req), presented(req, false));
+        let (state, presented, running) = (state(req), presented(req, false), auth_pending(req));
         Box::pin(async move {
+            let _running = running;
             of_type(authenticate(state, presented).await?, UserType::Seller).map(Seller)
         })
     }

@@ -1,6 +1,7 @@
 //! Request bodies (spec §0.2, §0.11): JSON, or multipart where the contract allows it, parsed
 //! into one typed struct so both encodings share every rule.
 
+use crate::auth::AuthFirst;
 use crate::error::{ApiError, BODY_TOO_LARGE, MALFORMED_BODY};
 use actix_multipart::Multipart;
 use actix_web::dev::Payload;
@@ -90,7 +91,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let enc = encoding(req);
         let too_large = declared_length(req).is_some_and(|n| n > JSON_LIMIT);
         let payload = payload.take();
-        Box::pin(async move {
+        let auth = AuthFirst::of(req);
+        let body = async move {
             if !matches!(enc, Some(Encoding::Json)) {
                 return Err(ApiError::bad_request(MALFORMED_BODY));
             }
@@ -99,7 +101,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             }
             let bytes = read_limited(payload, JSON_LIMIT).await?;
             Ok(JsonBody(from_object(parse_json_object(&bytes)?)?))
-        })
+        };
+        Box::pin(async move { auth.then(body.await).await })
     }
 }
 
@@ -177,7 +180,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for FormBody<T> {
         let declared = declared_length(req);
         let req = req.clone();
         let payload = payload.take();
-        Box::pin(async move {
+        let auth = AuthFirst::of(&req);
+        let body = async move {
             match enc {
                 Some(Encoding::Json) => {
                     if declared.is_some_and(|n| n > JSON_LIMIT) {
@@ -206,7 +210,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for FormBody<T> {
                 }
                 None => Err(ApiError::bad_request(MALFORMED_BODY)),
             }
-        })
+        };
+        Box::pin(async move { auth.then(body.await).await })
     }
 }
 
@@ -224,7 +229,8 @@ impl FromRequest for ImageUpload {
         let declared = declared_length(req);
         let req = req.clone();
         let payload = payload.take();
-        Box::pin(async move {
+        let auth = AuthFirst::of(&req);
+        let body = async move {
             if !matches!(enc, Some(Encoding::Multipart)) {
                 return Err(ApiError::bad_request(MALFORMED_BODY));
             }
@@ -233,7 +239,8 @@ impl FromRequest for ImageUpload {
             }
             let parts = read_multipart(req, payload).await?;
             Ok(ImageUpload { image: parts.image })
-        })
+        };
+        Box::pin(async move { auth.then(body.await).await })
     }
 }
 
