@@ -803,3 +803,80 @@ async fn an_order_of_many_lines_writes_every_line() {
         .get(0);
     assert_eq!(stored, 35);
 }
+
+/// Orders and cancellations on different sizes of the same products, listed in opposite
+/// orders: the stock rows do not serialise them, so only a common lock order for the
+/// products' rows keeps them from deadlocking (a deadlock is a 500).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_and_cancellations_on_other_sizes_of_the_same_products_never_deadlock() {
+    let app = spawn_app_with_pool().await;
+    let (seller, _) = app.seller_with_store().await;
+    let mut ids = Vec::new();
+    for name in ["A", "B"] {
+        let mut body = product_body(name, 1000, "top");
+        body["stocks"] = json!(
+            (1..=6)
+                .map(|size| json!({ "sizeId": size, "quantity": 1000 }))
+                .collect::<Vec<_>>()
+        );
+        ids.push(
+            app.create_product(&seller, &body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let (a, b) = (ids[0].as_str(), ids[1].as_str());
+    let body = |i: usize| {
+        let first = json!({ "productId": a, "sizeId": 1 + i % 3, "quantity": 1 });
+        let second = json!({ "productId": b, "sizeId": 4 + i % 3, "quantity": 2 });
+        let lines = if i % 2 == 0 {
+            [first, second]
+        } else {
+            [second, first]
+        };
+        json!({
+            "name": "김유저", "phone": "010-1234-5678", "address": "서울 강남구 101호",
+            "usePoint": 0, "orderItems": lines
+        })
+    };
+    let buyers = join_all((0..48).map(|_| app.buyer())).await;
+    // The first half orders now and cancels below, while the second half orders.
+    let mut placed = Vec::new();
+    for (i, buyer) in buyers[..24].iter().enumerate() {
+        let r = place(&app, buyer, &body(i)).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        placed.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let cancels = buyers[..24].iter().zip(&placed).map(|(buyer, id)| {
+        let app = &app;
+        async move {
+            app.delete(&format!("/api/orders/{id}"))
+                .as_user(buyer)
+                .send()
+                .await
+                .status
+        }
+    });
+    let orders = buyers[24..].iter().enumerate().map(|(i, buyer)| {
+        let (app, body) = (&app, body(i));
+        async move { place(app, buyer, &body).await.status }
+    });
+    let (cancelled, ordered) = futures_util::join!(join_all(cancels), join_all(orders));
+    assert!(cancelled.iter().all(|s| *s == 200), "{cancelled:?}");
+    assert!(ordered.iter().all(|s| *s == 201), "{ordered:?}");
+    // What is left: the second half's orders only.
+    let sales: Vec<String> = app
+        .column(&format!(
+            "SELECT sales::text FROM products WHERE id IN ('{a}', '{b}') ORDER BY name"
+        ))
+        .await;
+    assert_eq!(sales, ["24", "48"]);
+    let stock: i64 = app
+        .scalar(
+            "SELECT SUM(quantity)::bigint FROM stocks WHERE product_id = ANY($1)",
+            &[&vec![a.to_owned(), b.to_owned()]],
+        )
+        .await;
+    assert_eq!(stock, 12_000 - 24 * 3);
+}

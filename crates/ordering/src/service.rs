@@ -312,10 +312,13 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
         }
         // 10. Cart lines that were ordered.
         tx.clear_cart_lines(buyer_id, &pairs).await?;
-        // 11. Sales.
-        for line in &order.lines {
-            tx.add_sales(&line.product_id, i64::from(line.quantity))
-                .await?;
+        // 11. Sales, after every stock row and by product id (see `sales_by_product`).
+        let sold = order
+            .lines
+            .iter()
+            .map(|l| (l.product_id.as_str(), i64::from(l.quantity)));
+        for (product_id, quantity) in sales_by_product(sold) {
+            tx.add_sales(product_id, quantity).await?;
         }
         // 12. Grade.
         regrade(tx, buyer_id).await?;
@@ -462,7 +465,10 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
         items.sort();
         for (product_id, size_id, quantity) in &items {
             tx.restore_stock(product_id, *size_id, *quantity).await?;
-            tx.add_sales(product_id, -i64::from(*quantity)).await?;
+        }
+        let returned = items.iter().map(|(p, _, q)| (p.as_str(), -i64::from(*q)));
+        for (product_id, quantity) in sales_by_product(returned) {
+            tx.add_sales(product_id, quantity).await?;
         }
         // 5. Reviews of a cancelled order go.
         tx.delete_reviews(&order.id).await?;
@@ -472,6 +478,20 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
         // 7. Grade.
         regrade(tx, buyer_id).await
     }
+}
+
+/// One sales change a product, in product-id order. Placing and cancelling lock every stock row
+/// (sorted) before any product row, and the product rows sorted too: two orders on different
+/// sizes of the same products share no stock row, so only this common order keeps their
+/// product locks from deadlocking.
+fn sales_by_product<'a>(
+    lines: impl Iterator<Item = (&'a str, i64)>,
+) -> std::collections::BTreeMap<&'a str, i64> {
+    let mut sales = std::collections::BTreeMap::new();
+    for (product_id, quantity) in lines {
+        *sales.entry(product_id).or_insert(0) += quantity;
+    }
+    sales
 }
 
 /// §4.2: the cumulative amount and the grade, recomputed inside the transaction.
