@@ -291,3 +291,94 @@ async fn cancellation_and_account_deletion_take_reviews_out_of_the_aggregates() 
         .body;
     assert_eq!(list["meta"]["total"], 0);
 }
+
+/// Reviews written, edited and deleted while their orders are cancelled: a review either is
+/// refused or goes with its order, the aggregates count exactly the reviews left, and the two
+/// never deadlock (a 500).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reviews_racing_their_orders_cancellation_never_outlive_it() {
+    use futures_util::future::join_all;
+    let app = api_tests::spawn_app_with(|c| c.db_pool_size = 16).await;
+    let (_, p) = product_with_stock(&app).await;
+    let mut orders = Vec::new();
+    for i in 0..30 {
+        let (buyer, order, item) = bought(&app, &p).await;
+        // A third races a new review, a third an edit, a third a deletion.
+        let review_id = if i % 3 == 0 {
+            None
+        } else {
+            let r = review(&app, &buyer, &p, &item, 2).await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            Some(r.body["id"].as_str().unwrap().to_owned())
+        };
+        orders.push((i, buyer, order, item, review_id));
+    }
+    let races = orders.iter().map(|(i, buyer, order, item, review_id)| {
+        let (app, p) = (&app, &p);
+        async move {
+            let write = async {
+                match review_id {
+                    None => {
+                        let r = review(app, buyer, p, item, 5).await;
+                        (r.status, r.body["message"].clone())
+                    }
+                    Some(id) if i % 3 == 1 => {
+                        let r = app
+                            .patch(&format!("/api/review/{id}"))
+                            .as_user(buyer)
+                            .json(&json!({ "rating": 4 }))
+                            .send()
+                            .await;
+                        (r.status, r.body["message"].clone())
+                    }
+                    Some(id) => {
+                        let r = app
+                            .delete(&format!("/api/review/{id}"))
+                            .as_user(buyer)
+                            .send()
+                            .await;
+                        (r.status, r.body["message"].clone())
+                    }
+                }
+            };
+            let cancel = app
+                .delete(&format!("/api/orders/{order}"))
+                .as_user(buyer)
+                .send();
+            let ((status, message), cancelled) = futures_util::join!(write, cancel);
+            (*i, status, message, cancelled.status)
+        }
+    });
+    for (i, status, message, cancelled) in join_all(races).await {
+        assert_eq!(cancelled, 200, "cancellation {i}");
+        let allowed: &[u16] = match i % 3 {
+            0 => &[201, 400],
+            1 => &[200, 404],
+            _ => &[204, 404],
+        };
+        assert!(allowed.contains(&status), "write {i}: {status} {message}");
+        if i % 3 == 0 && status == 400 {
+            assert_eq!(message, "결제 완료된 주문만 리뷰할 수 있습니다.");
+        }
+    }
+    let left: i64 = app
+        .scalar(
+            "SELECT count(*) FROM reviews rv JOIN order_items oi ON oi.id = rv.order_item_id
+             JOIN orders o ON o.id = oi.order_id WHERE o.status = 'Cancelled'",
+            &[],
+        )
+        .await;
+    assert_eq!(left, 0, "no review outlives its cancelled order");
+    let reviewed: i64 = app
+        .scalar("SELECT count(*) FROM order_items WHERE is_reviewed", &[])
+        .await;
+    assert_eq!(reviewed, 0);
+    let counts: Vec<String> = app
+        .column_with(
+            "SELECT concat_ws(',', reviews_count, reviews_sum, rate1_count, rate2_count,
+                    rate3_count, rate4_count, rate5_count) FROM products WHERE id = $1",
+            &[&p],
+        )
+        .await;
+    assert_eq!(counts, ["0,0,0,0,0,0,0"]);
+}

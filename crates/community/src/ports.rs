@@ -76,6 +76,8 @@ pub trait Reviews: Send + Sync {
     ) -> impl Future<Output = DomainResult<Option<ReviewableItem>>> + Send;
     /// Inserts the review, marks the item reviewed and adds it to the product's aggregates, in
     /// one transaction; `None` when the item already has a review (also under concurrency).
+    /// The order is locked against a cancellation and its status checked again inside it
+    /// (`NOT_PAID` if it changed since `reviewable_item`), so no review outlives its order.
     fn create_review(
         &self,
         new: NewReview,

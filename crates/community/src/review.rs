@@ -10,6 +10,11 @@ pub const ALREADY_REVIEWED: &str = "이미 리뷰를 작성했습니다.";
 pub const REVIEW_NOT_FOUND: &str = "리뷰를 찾을 수 없습니다.";
 pub const REVIEW_FORBIDDEN: &str = "리뷰에 대한 권한이 없습니다.";
 
+/// §4.7: only the items of a paid (`CompletedPayment`) or `Shipped` order can be reviewed.
+pub fn order_is_reviewable(order_status: &str) -> bool {
+    matches!(order_status, "CompletedPayment" | "Shipped")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
     pub id: String,

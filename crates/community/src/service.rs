@@ -346,7 +346,7 @@ impl<R: crate::ports::Reviews> ReviewBook<R> {
         if item.product_id.as_deref() != Some(product_id) {
             return Err(DomainError::invalid(WRONG_PRODUCT));
         }
-        if !matches!(item.order_status.as_str(), "CompletedPayment" | "Shipped") {
+        if !crate::review::order_is_reviewable(&item.order_status) {
             return Err(DomainError::invalid(NOT_PAID));
         }
         self.reviews

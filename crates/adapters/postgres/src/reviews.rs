@@ -65,6 +65,29 @@ async fn adjust(
     Ok(())
 }
 
+/// Locks the order of an order item for share and reads its status. A cancellation locks the
+/// order for update before anything else, so it has either finished (deleting the item's
+/// review) or waits for this transaction; and every review write takes this lock first, in
+/// the cancellation's order (order, then review and product), so the two never deadlock.
+async fn lock_order_of(
+    c: &mut AsyncPgConnection,
+    item_id: &str,
+) -> Result<Option<String>, PgError> {
+    Ok(orders::table
+        .filter(
+            orders::id.eq_any(
+                order_items::table
+                    .filter(order_items::id.eq(item_id))
+                    .select(order_items::order_id),
+            ),
+        )
+        .select(orders::status)
+        .for_share()
+        .first(c)
+        .await
+        .optional()?)
+}
+
 async fn load(c: &mut AsyncPgConnection, id: &str) -> Result<Option<Review>, PgError> {
     let row: Option<(ReviewRow, String)> = reviews::table
         .inner_join(users::table.on(users::id.eq(reviews::user_id)))
@@ -109,35 +132,37 @@ impl Reviews for Database {
 
     async fn create_review(&self, new: NewReview) -> DomainResult<Option<Review>> {
         let mut conn = self.conn().await?;
-        let created = conn
-            .transaction::<_, PgError, _>(async |c| {
-                let inserted = diesel::insert_into(reviews::table)
-                    .values((
-                        reviews::id.eq(&new.id),
-                        reviews::user_id.eq(&new.user_id),
-                        reviews::product_id.eq(Some(&new.product_id)),
-                        reviews::order_item_id.eq(&new.order_item_id),
-                        reviews::rating.eq(new.rating),
-                        reviews::content.eq(&new.content),
-                        reviews::created_at.eq(new.now),
-                        reviews::updated_at.eq(new.now),
-                    ))
-                    .on_conflict(reviews::order_item_id)
-                    .do_nothing()
-                    .execute(c)
-                    .await?;
-                if inserted == 0 {
-                    return Ok(None);
-                }
-                diesel::update(order_items::table.find(&new.order_item_id))
-                    .set(order_items::is_reviewed.eq(true))
-                    .execute(c)
-                    .await?;
-                adjust(c, &new.product_id, new.rating, 1).await?;
-                load(c, &new.id).await
-            })
-            .await?;
-        Ok(created)
+        conn.transaction::<_, PgError, _>(async |c| {
+            let status = lock_order_of(c, &new.order_item_id).await?;
+            if !status.is_some_and(|s| community::review::order_is_reviewable(&s)) {
+                return Ok(Err(DomainError::invalid(community::review::NOT_PAID)));
+            }
+            let inserted = diesel::insert_into(reviews::table)
+                .values((
+                    reviews::id.eq(&new.id),
+                    reviews::user_id.eq(&new.user_id),
+                    reviews::product_id.eq(Some(&new.product_id)),
+                    reviews::order_item_id.eq(&new.order_item_id),
+                    reviews::rating.eq(new.rating),
+                    reviews::content.eq(&new.content),
+                    reviews::created_at.eq(new.now),
+                    reviews::updated_at.eq(new.now),
+                ))
+                .on_conflict(reviews::order_item_id)
+                .do_nothing()
+                .execute(c)
+                .await?;
+            if inserted == 0 {
+                return Ok(Ok(None));
+            }
+            diesel::update(order_items::table.find(&new.order_item_id))
+                .set(order_items::is_reviewed.eq(true))
+                .execute(c)
+                .await?;
+            adjust(c, &new.product_id, new.rating, 1).await?;
+            load(c, &new.id).await.map(Ok)
+        })
+        .await?
     }
 
     async fn of_product(
@@ -218,6 +243,7 @@ impl Reviews for Database {
         let mut conn = self.conn().await?;
         let updated = conn
             .transaction::<_, PgError, _>(async |c| {
+                lock_order_of(c, &review.order_item_id).await?;
                 // Lock the review and read its rating as stored, not as loaded earlier.
                 let old: Option<i32> = reviews::table
                     .find(&review.id)
@@ -259,6 +285,7 @@ impl Reviews for Database {
     async fn delete_review(&self, review: &Review) -> DomainResult<()> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
+            lock_order_of(c, &review.order_item_id).await?;
             let deleted: Option<(Option<String>, i32)> =
                 diesel::delete(reviews::table.find(&review.id))
                     .returning((reviews::product_id, reviews::rating))
