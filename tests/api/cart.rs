@@ -192,3 +192,66 @@ async fn cart_items_belong_to_their_buyer() {
     let cart = app.get("/api/cart").as_user(&buyer).send().await;
     assert_eq!(cart.body["quantity"], 0);
 }
+
+/// §1.3, §1.4: `Cart.quantity` stays the Σ of the lines left when a product goes, whether its
+/// seller deletes it or the seller's account (and store) goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_product_leaves_the_cart_and_its_quantity() {
+    let app = spawn_app().await;
+    let mut products = Vec::new();
+    let mut sellers = Vec::new();
+    for name in ["가디건", "셔츠", "코트"] {
+        let (seller, _) = app.seller_with_store().await;
+        let mut body = product_body(name, 20000, "top");
+        body["stocks"] = json!([{ "sizeId": 3, "quantity": 9 }, { "sizeId": 4, "quantity": 9 }]);
+        products.push(
+            app.create_product(&seller, &body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        sellers.push(seller);
+    }
+    let buyers = [app.buyer().await, app.buyer().await];
+    for buyer in &buyers {
+        for (product, quantity) in products.iter().zip([2, 3, 4]) {
+            let r = app
+                .patch("/api/cart")
+                .as_user(buyer)
+                .json(&json!({ "productId": product, "sizes": [
+                    { "sizeId": 3, "quantity": quantity }, { "sizeId": 4, "quantity": 1 }] }))
+                .send()
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+    }
+    let cart = |buyer| {
+        let app = &app;
+        async move {
+            let cart = app.get("/api/cart").as_user(buyer).send().await.body;
+            (
+                cart["quantity"].clone(),
+                cart["items"].as_array().unwrap().len(),
+            )
+        }
+    };
+    assert_eq!(cart(&buyers[0]).await, (json!(12), 6));
+    let deleted = app
+        .delete(&format!("/api/products/{}", products[0]))
+        .as_user(&sellers[0])
+        .send()
+        .await;
+    assert_eq!(deleted.status, 204);
+    for buyer in &buyers {
+        assert_eq!(cart(buyer).await, (json!(9), 4));
+    }
+    let gone = app
+        .delete("/api/users/delete")
+        .as_user(&sellers[1])
+        .send()
+        .await;
+    assert_eq!(gone.status, 200);
+    for buyer in &buyers {
+        assert_eq!(cart(buyer).await, (json!(5), 2));
+    }
+}

@@ -880,3 +880,58 @@ async fn orders_and_cancellations_on_other_sizes_of_the_same_products_never_dead
         .await;
     assert_eq!(stock, 12_000 - 24 * 3);
 }
+
+/// A product deleted while buyers order it: each order either completes first or is refused
+/// after (its stock is gone), never a deadlock's 500; the carts lose its lines either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_product_deleted_while_it_is_ordered_never_deadlocks() {
+    let app = spawn_app_with_pool().await;
+    for round in 0..4 {
+        let (seller, _) = app.seller_with_store().await;
+        let mut body = product_body(&format!("삭제 {round}"), 1000, "top");
+        body["stocks"] = json!(
+            (1..=6)
+                .map(|size| json!({ "sizeId": size, "quantity": 100 }))
+                .collect::<Vec<_>>()
+        );
+        let product = app.create_product(&seller, &body).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let buyers = join_all((0..12).map(|_| app.buyer())).await;
+        for buyer in &buyers {
+            app.patch("/api/cart")
+                .as_user(buyer)
+                .json(&json!({ "productId": product, "sizes": [{ "sizeId": 2, "quantity": 1 }] }))
+                .send()
+                .await;
+        }
+        let orders = buyers.iter().enumerate().map(|(i, buyer)| {
+            let body = json!({
+                "name": "김유저", "phone": "010-1234-5678", "address": "서울 강남구 101호",
+                "usePoint": 0, "orderItems": [
+                    { "productId": product, "sizeId": 1 + i % 6, "quantity": 1 },
+                    { "productId": product, "sizeId": 1 + (i + 3) % 6, "quantity": 1 }]
+            });
+            let app = &app;
+            async move { place(app, buyer, &body).await.status }
+        });
+        let delete = app
+            .delete(&format!("/api/products/{product}"))
+            .as_user(&seller)
+            .send();
+        let (statuses, deleted) = futures_util::join!(join_all(orders), delete);
+        assert_eq!(deleted.status, 204, "{}", deleted.text);
+        assert!(
+            statuses.iter().all(|s| [201, 400, 404].contains(s)),
+            "{statuses:?}"
+        );
+        let quantities: Vec<String> = app
+            .column_with(
+                "SELECT quantity::text FROM carts WHERE buyer_id = ANY($1)",
+                &[&buyers.iter().map(|b| b.id.clone()).collect::<Vec<_>>()],
+            )
+            .await;
+        assert!(quantities.iter().all(|q| q == "0"), "{quantities:?}");
+    }
+}

@@ -556,6 +556,7 @@ impl Products for Database {
                 stocks::table
                     .filter(stocks::product_id.eq(id))
                     .select((stocks::size_id, stocks::quantity))
+                    .order(stocks::size_id)
                     .for_update()
                     .load(c)
                     .await?
@@ -634,12 +635,14 @@ impl Products for Database {
 
     async fn delete(&self, id: &str) -> DomainResult<()> {
         let mut conn = self.conn().await?;
-        // Stocks, inquiries (with replies) and cart lines cascade; order items, reviews and
-        // notifications keep their rows with a null reference (§1.4).
-        diesel::delete(products::table.find(id))
-            .execute(&mut *conn)
-            .await
-            .map_err(PgError::from)?;
+        conn.transaction::<_, PgError, _>(async |c| {
+            release(c, vec![id.to_owned()]).await?;
+            // Stocks, inquiries (with replies) cascade; order items, reviews and notifications
+            // keep their rows with a null reference (§1.4).
+            diesel::delete(products::table.find(id)).execute(c).await?;
+            Ok(())
+        })
+        .await?;
         Ok(())
     }
 
@@ -776,6 +779,35 @@ struct SummaryAndDetail {
     summary: SummaryRow,
     #[diesel(embed)]
     extra: DetailExtra,
+}
+
+/// Readies products for deletion, inside the deleting transaction:
+/// - locks their stock rows in the order orders take them (product, size), before the product
+///   rows the deletion locks: an order holding a stock row next needs the product's row, so
+///   taking the product first would deadlock with it;
+/// - deletes the cart lines holding them and takes their quantities off `Cart.quantity` (the
+///   cached Σ of §1.3), which a cascade would leave as it was.
+pub(crate) async fn release(
+    c: &mut diesel_async::AsyncPgConnection,
+    product_ids: Vec<String>,
+) -> Result<(), PgError> {
+    fixed_sql(
+        "SELECT count(*) FROM (SELECT 1 FROM stocks WHERE product_id = ANY($1)
+         ORDER BY product_id, size_id FOR UPDATE) locked",
+    )
+    .bind::<Array<Text>, _>(&product_ids)
+    .execute(c)
+    .await?;
+    fixed_sql(
+        "WITH gone AS (DELETE FROM cart_items WHERE product_id = ANY($1) RETURNING cart_id, quantity)
+         UPDATE carts c SET quantity = c.quantity - g.quantity
+         FROM (SELECT cart_id, SUM(quantity)::int AS quantity FROM gone GROUP BY cart_id) g
+         WHERE c.id = g.cart_id",
+    )
+    .bind::<Array<Text>, _>(&product_ids)
+    .execute(c)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

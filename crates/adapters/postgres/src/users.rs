@@ -2,7 +2,7 @@ use crate::Database;
 use crate::error::PgError;
 use crate::fixed::fixed_sql;
 use crate::reference::GradeRow;
-use crate::schema::{grades, refresh_tokens, users};
+use crate::schema::{grades, products, refresh_tokens, stores, users};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use identity::{NewUser, ProfileChanges, User, Users};
@@ -208,6 +208,14 @@ impl Users for Database {
                 .bind::<diesel::sql_types::Text, _>(id)
                 .execute(c)
                 .await?;
+            // A seller's store goes with its products.
+            let products: Vec<String> = products::table
+                .inner_join(stores::table)
+                .filter(stores::user_id.eq(id))
+                .select(products::id)
+                .load(c)
+                .await?;
+            crate::products::release(c, products).await?;
             // Everything else follows from the foreign keys: cascades for owned rows, SET NULL
             // for orders (a buyer's orders stay for the sellers' figures).
             diesel::delete(users::table.filter(users::id.eq(id)))
