@@ -830,7 +830,7 @@ async fn orders_and_cancellations_on_other_sizes_of_the_same_products_never_dead
     let body = |i: usize| {
         let first = json!({ "productId": a, "sizeId": 1 + i % 3, "quantity": 1 });
         let second = json!({ "productId": b, "sizeId": 4 + i % 3, "quantity": 2 });
-        let lines = if i % 2 == 0 {
+        let lines = if i.is_multiple_of(2) {
             [first, second]
         } else {
             [second, first]
