@@ -1,6 +1,6 @@
 //! E17, E19-E21: product create, detail, edit and delete.
 
-use api_tests::{PNG, keys, product_body, spawn_app};
+use api_tests::{PNG, keys, product_body, spawn_app, store_body};
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
@@ -574,4 +574,100 @@ async fn an_edit_that_sells_out_a_size_notifies_cart_holders() {
         .await;
     let count: i64 = app.scalar("SELECT count(*) FROM notifications", &[]).await;
     assert_eq!(count, 2);
+}
+
+fn with_image(mut body: serde_json::Value, image: &str) -> serde_json::Value {
+    body["image"] = json!(image);
+    body
+}
+
+fn fake_image_form(name: &str) -> Form {
+    Form::new()
+        .text("name", name.to_owned())
+        .text("price", "1000")
+        .text("categoryName", "top")
+        .text("stocks", r#"[{"sizeId":1,"quantity":1}]"#)
+        .part(
+            "image",
+            Part::bytes(b"MZ\x90\0 executable".to_vec())
+                .file_name("photo.jpg")
+                .mime_str("image/jpeg")
+                .unwrap(),
+        )
+}
+
+/// §0.6: a bad image or an unknown category (400) comes before the seller's missing store
+/// (404), another seller's product (403) and a second store (409).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn body_checks_come_before_lookups_ownership_and_conflicts() {
+    let app = spawn_app().await;
+    let storeless = app.seller().await;
+    let r = app
+        .post("/api/products")
+        .as_user(&storeless)
+        .json(
+            &json!({ "name": "모자", "price": 1000, "categoryName": "hats",
+                       "stocks": [{ "sizeId": 1, "quantity": 1 }] }),
+        )
+        .send()
+        .await;
+    assert_eq!(r.error_message(400), "존재하지 않는 카테고리입니다.");
+    let r = app
+        .post("/api/products")
+        .as_user(&storeless)
+        .multipart(fake_image_form("가짜"))
+        .send()
+        .await;
+    assert_eq!(r.error_message(400), "이미지 파일만 업로드할 수 있습니다.");
+
+    let (owner, product) = app.seller_with_product("가디건").await;
+    let (other, _) = app.seller_with_store().await;
+    let r = app
+        .patch(&format!("/api/products/{product}"))
+        .as_user(&other)
+        .multipart(fake_image_form("남의 것"))
+        .send()
+        .await;
+    assert_eq!(r.error_message(400), "이미지 파일만 업로드할 수 있습니다.");
+    let r = app
+        .patch(&format!("/api/products/{product}"))
+        .as_user(&other)
+        .json(&json!({ "categoryName": "hats" }))
+        .send()
+        .await;
+    assert_eq!(r.error_message(400), "존재하지 않는 카테고리입니다.");
+    let r = app
+        .patch("/api/products/no-such-product")
+        .as_user(&owner)
+        .json(&json!({ "categoryName": "hats" }))
+        .send()
+        .await;
+    assert_eq!(r.error_message(400), "존재하지 않는 카테고리입니다.");
+
+    let r = app
+        .post("/api/stores")
+        .as_user(&owner)
+        .json(&with_image(store_body("두 번째"), "not a url"))
+        .send()
+        .await;
+    assert!(r.error_message(400).starts_with("image:"), "{}", r.text);
+    let store = app
+        .column_with("SELECT id FROM stores WHERE user_id = $1", &[&owner.id])
+        .await
+        .pop()
+        .unwrap();
+    let r = app
+        .patch(&format!("/api/stores/{store}"))
+        .as_user(&other)
+        .json(&json!({ "image": "ftp://example.com/x.png" }))
+        .send()
+        .await;
+    assert!(r.error_message(400).starts_with("image:"), "{}", r.text);
+    assert_eq!(
+        std::fs::read_dir(&app.upload_dir)
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0,
+        "nothing stored"
+    );
 }

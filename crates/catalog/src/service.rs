@@ -78,6 +78,7 @@ impl<S: Stores, P: Products, R: ReferenceData> Catalog<S, P, R> {
     /// E10.
     pub async fn create_store(&self, seller_id: &str, input: StoreInput) -> DomainResult<Store> {
         let fields = store::validate(&input, true)?;
+        media::check(input.image.as_ref())?;
         if self.stores.by_owner(seller_id).await?.is_some() {
             return Err(DomainError::Conflict(STORE_EXISTS.into()));
         }
@@ -111,6 +112,7 @@ impl<S: Stores, P: Products, R: ReferenceData> Catalog<S, P, R> {
         input: StoreInput,
     ) -> DomainResult<Store> {
         let fields = store::validate(&input, false)?;
+        media::check(input.image.as_ref())?;
         let current = self.store(store_id).await?;
         if current.user_id != seller_id {
             return Err(DomainError::Forbidden(STORE_FORBIDDEN.into()));
@@ -207,10 +209,11 @@ impl<S: Stores, P: Products, R: ReferenceData> Catalog<S, P, R> {
     ) -> DomainResult<ProductDetail> {
         let fields = product::validate(&input, true)?;
         let discount = product::discount_for_create(&input, self.settings.zone)?;
-        let store = self.own_store(seller_id).await?;
+        media::check(input.image.as_ref())?;
         let category_id = self
             .category_id(fields.category_name.as_deref().unwrap_or_default())
             .await?;
+        let store = self.own_store(seller_id).await?;
         let image = self
             .images
             .resolve(input.image)
@@ -253,16 +256,17 @@ impl<S: Stores, P: Products, R: ReferenceData> Catalog<S, P, R> {
         input: ProductInput,
     ) -> DomainResult<ProductDetail> {
         let fields = product::validate(&input, false)?;
+        media::check(input.image.as_ref())?;
+        let category_id = match &fields.category_name {
+            Some(name) => Some(self.category_id(name).await?),
+            None => None,
+        };
         let current = self.product(product_id).await?;
         if current.owner_id != seller_id {
             return Err(DomainError::Forbidden(PRODUCT_EDIT_FORBIDDEN.into()));
         }
         let discount =
             product::discount_for_update(&input, current.summary.discount, self.settings.zone)?;
-        let category_id = match &fields.category_name {
-            Some(name) => Some(self.category_id(name).await?),
-            None => None,
-        };
         let image = self.images.resolve(input.image).await?;
         let changes = ProductChanges {
             category_id,

@@ -277,6 +277,7 @@ where
             .password
             .map(|p| v.take(validate::new_password("password", &p)));
         v.finish()?;
+        media::check(input.image.as_ref())?;
         let current =
             current.ok_or_else(|| DomainError::invalid("currentPassword: is required"))?;
 

@@ -93,10 +93,7 @@ impl Images {
     }
 
     pub async fn upload(&self, bytes: Vec<u8>) -> DomainResult<StoredImage> {
-        if bytes.len() > MAX_IMAGE_BYTES {
-            return Err(DomainError::TooLarge(IMAGE_TOO_LARGE.into()));
-        }
-        let kind = ImageKind::detect(&bytes).ok_or_else(|| DomainError::invalid(NOT_AN_IMAGE))?;
+        let kind = file_kind(&bytes)?;
         let key = object_key(kind, self.clock.now().timestamp_millis(), &random_suffix(8));
         let url = self
             .store
@@ -110,17 +107,37 @@ impl Images {
         match input {
             None => Ok(None),
             Some(ImageInput::File(bytes)) => Ok(Some(self.upload(bytes).await?.url)),
-            Some(ImageInput::Url(url)) => {
-                let url = url.trim();
-                if text::is_absolute_http_url(url) {
-                    Ok(Some(url.to_owned()))
-                } else {
-                    Err(DomainError::invalid(
-                        "image: must be an absolute http(s) URL of at most 2048 characters",
-                    ))
-                }
-            }
+            Some(ImageInput::Url(url)) => Ok(Some(checked_url(&url)?.to_owned())),
         }
+    }
+}
+
+/// The checks of an image input that need no storage (§0.11). Use cases run them with the
+/// other field checks, so a bad image is a 400 or 413 before any lookup's 404, 403 or 409
+/// (§0.6), and nothing is stored for a request that then fails them.
+pub fn check(input: Option<&ImageInput>) -> DomainResult<()> {
+    match input {
+        None => Ok(()),
+        Some(ImageInput::File(bytes)) => file_kind(bytes).map(drop),
+        Some(ImageInput::Url(url)) => checked_url(url).map(drop),
+    }
+}
+
+fn file_kind(bytes: &[u8]) -> DomainResult<ImageKind> {
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(DomainError::TooLarge(IMAGE_TOO_LARGE.into()));
+    }
+    ImageKind::detect(bytes).ok_or_else(|| DomainError::invalid(NOT_AN_IMAGE))
+}
+
+fn checked_url(url: &str) -> DomainResult<&str> {
+    let url = url.trim();
+    if text::is_absolute_http_url(url) {
+        Ok(url)
+    } else {
+        Err(DomainError::invalid(
+            "image: must be an absolute http(s) URL of at most 2048 characters",
+        ))
     }
 }
 
