@@ -91,11 +91,12 @@ pub async fn stream(
             .await
             .map(|frame| (Result::<_, Infallible>::Ok(frame), rx))
     });
+    // No `Connection` header: actix-web drops one set here and writes it only where it changes
+    // the protocol's default (persistent on HTTP/1.1); see README, "SSE `Connection` header".
     Result::Ok(EventStream(
         HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/event-stream"))
             .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .insert_header((header::CONNECTION, "keep-alive"))
             .insert_header(("X-Accel-Buffering", "no"))
             .streaming(body),
     ))
