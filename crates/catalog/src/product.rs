@@ -246,18 +246,25 @@ pub fn discount_for_update(
         Patch::Absent if input.multipart => 0,
         Patch::Absent => i64::from(current.rate),
     };
-    let start = bound(
-        &input.discount_start_time,
-        "discountStartTime",
-        current.start,
-        &mut v,
-    );
-    let end = bound(
-        &input.discount_end_time,
-        "discountEndTime",
-        current.end,
-        &mut v,
-    );
+    // As on create, the period is ignored (not even parsed) when the rate comes out as 0.
+    let (start, end) = if rate == 0 {
+        (None, None)
+    } else {
+        (
+            bound(
+                &input.discount_start_time,
+                "discountStartTime",
+                current.start,
+                &mut v,
+            ),
+            bound(
+                &input.discount_end_time,
+                "discountEndTime",
+                current.end,
+                &mut v,
+            ),
+        )
+    };
     let discount = finish(rate, start, end, &mut v);
     v.finish()?;
     Ok(Some(discount))
@@ -382,8 +389,10 @@ mod tests {
             start: Some(ts(1)),
             end: Some(ts(5)),
         };
+        // The form leaves the rate out when the discount is off; its period fields are ignored.
         let cleared = ProductInput {
             multipart: true,
+            discount_end_time: Patch::Value("not a time".into()),
             ..Default::default()
         };
         assert_eq!(
@@ -443,6 +452,7 @@ mod tests {
         for rate in [Patch::Null, Patch::Value(0)] {
             let clear = ProductInput {
                 discount_rate: rate,
+                discount_start_time: Patch::Value("not a time".into()),
                 ..Default::default()
             };
             assert_eq!(
