@@ -393,10 +393,15 @@ async fn parallel_notifications_arrive_in_cursor_order_and_duplicates_are_suppre
         product_name: "부츠",
     };
     let n = notifications::sold_out_to_seller(&seller.id, about, 3, "M");
-    let created = join_all((0..12).map(|_| notifications::Outbox::emit(&db, n.clone()))).await;
+    let created =
+        join_all((0..12).map(|_| notifications::Outbox::emit(&db, vec![n.clone()]))).await;
     assert_eq!(
-        created.iter().filter(|r| matches!(r, Ok(true))).count(),
+        created.iter().filter(|r| matches!(r, Ok(1))).count(),
         1,
+        "{created:?}"
+    );
+    assert!(
+        created.iter().all(|r| matches!(r, Ok(0 | 1))),
         "{created:?}"
     );
     let events = stream.drain_events(Duration::from_millis(500)).await;
@@ -412,8 +417,8 @@ async fn parallel_notifications_arrive_in_cursor_order_and_duplicates_are_suppre
         .send()
         .await;
     assert!(matches!(
-        notifications::Outbox::emit(&db, n).await,
-        Ok(true)
+        notifications::Outbox::emit(&db, vec![n]).await,
+        Ok(1)
     ));
 }
 

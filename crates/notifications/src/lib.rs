@@ -314,11 +314,13 @@ pub trait Alarms: Send + Sync {
 /// rollback (N6, N7). Notifications caused by a change are written by that change's own
 /// transaction instead.
 pub trait Outbox: Send + Sync {
-    /// `false` when de-duplicated (or the recipient is gone).
+    /// Writes them all in one transaction, in recipient order (the order every writer takes
+    /// the recipients' cursors in); the number written, less the de-duplicated ones and those
+    /// whose recipient is gone.
     fn emit(
         &self,
-        notification: NewNotification,
-    ) -> impl Future<Output = DomainResult<bool>> + Send;
+        notifications: Vec<NewNotification>,
+    ) -> impl Future<Output = DomainResult<usize>> + Send;
 }
 
 /// Use cases behind E47–E49.

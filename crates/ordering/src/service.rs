@@ -142,29 +142,29 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
             }
             Ok(Outcome::Short(lines)) => {
                 tx.rollback().await?;
-                // F: failure notifications in a transaction of their own, after the rollback.
+                // F: failure notifications, written together in a transaction of their own
+                // after the rollback. A failure to write them is the request's error: they
+                // must not be lost behind a 400.
+                let mut failed = Vec::new();
                 for line in &lines {
                     let about = About {
                         product_id: &line.product_id,
                         product_name: &line.product_name,
                     };
-                    let buyer = notifications::order_failed_to_buyer(
+                    failed.push(notifications::order_failed_to_buyer(
                         buyer_id,
                         about,
                         line.size_id,
                         &line.size_name,
-                    );
-                    let seller = notifications::order_failed_to_seller(
+                    ));
+                    failed.push(notifications::order_failed_to_seller(
                         &line.seller_id,
                         about,
                         line.size_id,
                         &line.size_name,
-                    );
-                    for n in [buyer, seller] {
-                        // Best effort once the answer is decided; the outbox logs its failures.
-                        let _ = self.outbox.emit(n).await;
-                    }
+                    ));
                 }
+                self.outbox.emit(failed).await?;
                 Err(DomainError::invalid(INSUFFICIENT_STOCK))
             }
             Err(e) => {

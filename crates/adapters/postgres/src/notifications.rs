@@ -72,16 +72,20 @@ pub(crate) async fn emit(
 }
 
 impl Outbox for Database {
-    async fn emit(&self, notification: NewNotification) -> DomainResult<bool> {
+    async fn emit(&self, mut notifications: Vec<NewNotification>) -> DomainResult<usize> {
+        notifications.sort_by(|a, b| a.recipient.cmp(&b.recipient));
         let mut conn = self.conn().await?;
         let now = chrono::Utc::now();
-        let result = conn
-            .transaction::<_, PgError, _>(async |c| emit(c, &notification, now).await)
-            .await;
-        if let Err(e) = &result {
-            tracing::error!(error = %e, kind = notification.kind.as_str(), "writing a notification failed");
-        }
-        Ok(result?)
+        let written = conn
+            .transaction::<_, PgError, _>(async |c| {
+                let mut written = 0;
+                for n in &notifications {
+                    written += usize::from(emit(c, n, now).await?);
+                }
+                Ok(written)
+            })
+            .await?;
+        Ok(written)
     }
 }
 

@@ -298,9 +298,10 @@ impl Carts for Memory {
 }
 
 impl Outbox for Memory {
-    async fn emit(&self, n: NewNotification) -> DomainResult<bool> {
-        self.0.lock().unwrap().notifications.push(n);
-        Ok(true)
+    async fn emit(&self, n: Vec<NewNotification>) -> DomainResult<usize> {
+        let written = n.len();
+        self.0.lock().unwrap().notifications.extend(n);
+        Ok(written)
     }
 }
 
