@@ -935,3 +935,29 @@ async fn a_product_deleted_while_it_is_ordered_never_deadlocks() {
         assert!(quantities.iter().all(|q| q == "0"), "{quantities:?}");
     }
 }
+
+/// §1.3 caps a size's stock at 1,000,000: a cancellation after the seller restocked to the cap
+/// returns what fits, and succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancellation_returns_stock_up_to_the_cap() {
+    let app = spawn_app().await;
+    let (seller, p) = product(&app, "상한", 1000, 10).await;
+    let buyer = app.buyer().await;
+    let placed = place(&app, &buyer, &order_body(&[(&p, 5)], 0)).await;
+    assert_eq!(placed.status, 201, "{}", placed.text);
+    let restocked = app
+        .patch(&format!("/api/products/{p}"))
+        .as_user(&seller)
+        .json(&json!({ "stocks": [{ "sizeId": 3, "quantity": 999_998 }] }))
+        .send()
+        .await;
+    assert_eq!(restocked.status, 200, "{}", restocked.text);
+    let id = placed.body["id"].as_str().unwrap();
+    let cancelled = app
+        .delete(&format!("/api/orders/{id}"))
+        .as_user(&buyer)
+        .send()
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert_eq!(stock(&app, &p).await, 1_000_000);
+}

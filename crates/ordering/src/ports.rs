@@ -139,12 +139,13 @@ pub trait OrderTx: Send {
         &mut self,
         order_id: &str,
     ) -> impl Future<Output = DomainResult<Option<LockedOrder>>> + Send;
-    /// Adds the quantity back, re-creating the stock row if an edit removed it.
+    /// Adds the quantity back, re-creating the stock row if an edit removed it, up to `cap`.
     fn restore_stock(
         &mut self,
         product_id: &str,
         size_id: i32,
         n: i32,
+        cap: i32,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Deletes the reviews of the order's items and refreshes the products' aggregates.
     fn delete_reviews(&mut self, order_id: &str) -> impl Future<Output = DomainResult<()>> + Send;

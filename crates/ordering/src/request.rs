@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 
 pub const MAX_LINES: usize = 100;
 pub const MAX_QUANTITY: i64 = 1_000_000;
+/// §1.3: a size's stock is at most this; a cancellation returns units up to it.
+pub const STOCK_CAP: i32 = 1_000_000;
 /// Keeps every money figure far below 2^53 (§0.9).
 pub const MAX_SUBTOTAL: i64 = 1_000_000_000_000;
 

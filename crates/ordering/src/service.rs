@@ -464,7 +464,9 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
             .collect();
         items.sort();
         for (product_id, size_id, quantity) in &items {
-            tx.restore_stock(product_id, *size_id, *quantity).await?;
+            // Up to the cap: the seller may have restocked to it since.
+            tx.restore_stock(product_id, *size_id, *quantity, crate::request::STOCK_CAP)
+                .await?;
         }
         let returned = items.iter().map(|(p, _, q)| (p.as_str(), -i64::from(*q)));
         for (product_id, quantity) in sales_by_product(returned) {

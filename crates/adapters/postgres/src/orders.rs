@@ -562,17 +562,24 @@ impl OrderTx for PgOrderTx {
         }))
     }
 
-    async fn restore_stock(&mut self, product_id: &str, size_id: i32, n: i32) -> DomainResult<()> {
+    async fn restore_stock(
+        &mut self,
+        product_id: &str,
+        size_id: i32,
+        n: i32,
+        cap: i32,
+    ) -> DomainResult<()> {
         let c = self.ready().await?;
         fixed_sql(
-            "INSERT INTO stocks (id, product_id, size_id, quantity) VALUES ($1, $2, $3, $4)
+            "INSERT INTO stocks (id, product_id, size_id, quantity) VALUES ($1, $2, $3, LEAST($4, $5))
              ON CONFLICT (product_id, size_id)
-             DO UPDATE SET quantity = stocks.quantity + EXCLUDED.quantity, updated_at = now()",
+             DO UPDATE SET quantity = LEAST(stocks.quantity + EXCLUDED.quantity, $5), updated_at = now()",
         )
         .bind::<Text, _>(kernel::id::new_id())
         .bind::<Text, _>(product_id)
         .bind::<Int4, _>(size_id)
         .bind::<Int4, _>(n)
+        .bind::<Int4, _>(cap)
         .execute(c)
         .await
         .map_err(PgError::from)?;

@@ -215,8 +215,9 @@ impl OrderTx for Tx {
                     .collect(),
             }))
     }
-    async fn restore_stock(&mut self, p: &str, s: i32, n: i32) -> DomainResult<()> {
-        *self.state.stock.entry((p.into(), s)).or_default() += n;
+    async fn restore_stock(&mut self, p: &str, s: i32, n: i32, cap: i32) -> DomainResult<()> {
+        let stock = self.state.stock.entry((p.into(), s)).or_default();
+        *stock = (*stock + n).min(cap);
         Ok(())
     }
     async fn delete_reviews(&mut self, _order: &str) -> DomainResult<()> {
