@@ -629,3 +629,67 @@ async fn reply_paths_resolve_reply_ids_then_inquiry_ids() {
         .await;
     assert_eq!(r.status, 200);
 }
+
+/// Replies racing their inquiry's deletion, and inquiries racing their product's: each write
+/// either lands first or finds its target gone (404), never a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_racing_the_deletion_of_their_target_find_it_gone() {
+    let app = api_tests::spawn_app_with(|c| c.db_pool_size = 16).await;
+    let (seller, product) = app.seller_with_product("사라지는").await;
+    let author = app.buyer().await;
+    let mut asked = Vec::new();
+    for i in 0..24 {
+        let id = app
+            .ask(&author, &product, &format!("문의 {i}"), false)
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        asked.push(id);
+    }
+    let races = asked.iter().map(|id| {
+        let (app, seller, author) = (&app, &seller, &author);
+        async move {
+            let reply = app
+                .post(&format!("/api/inquiries/{id}/replies"))
+                .as_user(seller)
+                .json(&json!({ "content": "답변입니다" }))
+                .send();
+            let delete = app
+                .delete(&format!("/api/inquiries/{id}"))
+                .as_user(author)
+                .send();
+            let (reply, delete) = futures_util::join!(reply, delete);
+            (reply.status, delete.status)
+        }
+    });
+    for (reply, delete) in join_all(races).await {
+        assert!([201, 404].contains(&reply), "reply: {reply}");
+        assert_eq!(delete, 200);
+    }
+    let asks = (0..24).map(|i| {
+        let (app, author, product) = (&app, &author, &product);
+        async move {
+            app.post(&format!("/api/products/{product}/inquiries"))
+                .as_user(author)
+                .json(
+                    &json!({ "title": format!("늦은 {i}"), "content": "내용", "isSecret": false }),
+                )
+                .send()
+                .await
+                .status
+        }
+    });
+    let delete = app
+        .delete(&format!("/api/products/{product}"))
+        .as_user(&seller)
+        .send();
+    let (statuses, deleted) = futures_util::join!(join_all(asks), delete);
+    assert_eq!(deleted.status, 204);
+    assert!(
+        statuses.iter().all(|s| [201, 404].contains(s)),
+        "{statuses:?}"
+    );
+    let left: i64 = app.scalar("SELECT count(*) FROM inquiries", &[]).await;
+    assert_eq!(left, 0);
+}

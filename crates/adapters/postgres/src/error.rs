@@ -20,6 +20,27 @@ impl PgError {
             _ => None,
         }
     }
+
+    /// A row it referenced went away: deleted by a concurrent request after the use case
+    /// found it.
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(
+            self,
+            Self::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::ForeignKeyViolation,
+                _
+            ))
+        )
+    }
+
+    /// `missing` for a foreign key violation (see `is_foreign_key_violation`), else as mapped.
+    pub fn or_gone(self, missing: &str) -> DomainError {
+        if self.is_foreign_key_violation() {
+            DomainError::NotFound(missing.into())
+        } else {
+            self.into()
+        }
+    }
 }
 
 impl From<PgError> for DomainError {

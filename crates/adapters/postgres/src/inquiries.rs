@@ -261,7 +261,9 @@ impl Inquiries for Database {
                 }
                 load_one(c, &new.id).await
             })
-            .await?;
+            .await
+            // The product was deleted since the use case found it.
+            .map_err(|e| e.or_gone(community::messages::PRODUCT_NOT_FOUND))?;
         row.ok_or_else(|| DomainError::internal("inquiries.create", "inquiry vanished"))?
             .into_inquiry()
     }
@@ -397,7 +399,7 @@ impl Inquiries for Database {
                     .execute(c)
                     .await?;
                 if inserted == 0 {
-                    return Ok(false);
+                    return Ok(None);
                 }
                 diesel::update(inquiries::table.find(&new.inquiry_id))
                     .set((
@@ -409,13 +411,17 @@ impl Inquiries for Database {
                 if let Some(n) = &notify {
                     emit(c, n, new.now).await?;
                 }
-                Ok(true)
+                // Read back in the transaction: a deletion right after the commit must not
+                // make this reply look like someone else's (a 409).
+                load_one(c, &new.inquiry_id).await
             })
-            .await?;
-        if !created {
-            return Ok(None);
-        }
-        self.reply_by_id(&new.id).await
+            .await
+            // The inquiry was deleted since the use case found it.
+            .map_err(|e| e.or_gone(community::messages::INQUIRY_NOT_FOUND))?;
+        created
+            .map(Row::into_inquiry)
+            .transpose()
+            .map(|inquiry| inquiry.and_then(|i| i.reply))
     }
 
     async fn update_reply(&self, id: &str, content: String, now: Timestamp) -> DomainResult<Reply> {
