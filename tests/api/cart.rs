@@ -97,6 +97,10 @@ async fn patch_sets_absolute_quantities_within_stock() {
             json!([{ "sizeId": 1, "quantity": 1 }]),
             "해당 사이즈의 재고가 더 이상 존재하지 않습니다.",
         ),
+        (
+            json!([{ "sizeId": 3, "quantity": 3_000_000_000_i64 }]),
+            "해당 사이즈의 재고가 더 이상 존재하지 않습니다.",
+        ),
     ] {
         let r = app
             .patch("/api/cart")
@@ -109,6 +113,7 @@ async fn patch_sets_absolute_quantities_within_stock() {
     for bad in [
         json!({ "productId": product }),
         json!({ "productId": product, "sizes": [{ "sizeId": 7, "quantity": 1 }] }),
+        json!({ "productId": product, "sizes": [{ "sizeId": 3, "quantity": -3_000_000_000_i64 }] }),
         json!({ "sizes": [] }),
     ] {
         assert_eq!(

@@ -127,9 +127,11 @@ pub async fn set(
         Some(entries) => {
             for e in entries {
                 match (e.size_id.0, e.quantity.0) {
-                    (Some(s), Some(q)) if i32::try_from(s).is_ok() && i32::try_from(q).is_ok() => {
-                        sizes.push((s as i32, q as i32))
-                    }
+                    // A quantity past i32 exceeds any stock: saturated, it gets the stock's 400.
+                    (Some(s), Some(q)) if i32::try_from(s).is_ok() => sizes.push((
+                        s as i32,
+                        q.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
+                    )),
                     _ => v.add("sizes", "each entry needs an integer sizeId and quantity"),
                 }
             }
