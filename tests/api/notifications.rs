@@ -443,3 +443,30 @@ async fn a_stream_that_is_not_read_does_not_stall_the_others() {
         59
     );
 }
+
+/// A notification about a product deleted since its cause was seen (an order refused because
+/// its product went) is still written, with the reference null as the deletion leaves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notification_about_a_deleted_product_is_kept_without_the_reference() {
+    let app = spawn_app().await;
+    let buyer = app.buyer().await;
+    let db = adapter_postgres::Database::connect(
+        &app.database_url,
+        &adapter_postgres::PoolSettings::default(),
+    )
+    .unwrap();
+    let about = notifications::About {
+        product_id: "deleted-product",
+        product_name: "사라진",
+    };
+    let n = notifications::order_failed_to_buyer(&buyer.id, about, 3, "M");
+    let written = notifications::Outbox::emit(&db, vec![n]).await;
+    assert!(matches!(written, Ok(1)), "{written:?}");
+    let refs: Vec<String> = app
+        .column_with(
+            "SELECT coalesce(product_id, 'null') FROM notifications WHERE user_id = $1",
+            &[&buyer.id],
+        )
+        .await;
+    assert_eq!(refs, ["null"]);
+}

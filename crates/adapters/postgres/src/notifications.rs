@@ -1,7 +1,7 @@
 use crate::Database;
 use crate::error::PgError;
 use crate::fixed::fixed_sql;
-use crate::schema::{notification_cursors, notifications};
+use crate::schema::{inquiries, notification_cursors, notifications, products};
 use ::notifications::{
     Alarm, AlarmQuery, Alarms, Filter, LIST_LIMIT, NewNotification, Outbox, Sort,
 };
@@ -44,6 +44,29 @@ pub(crate) async fn emit(
     let Some(seq) = seq else {
         return Ok(false); // the recipient's account is gone
     };
+    // The product or inquiry it is about may have been deleted since the cause was seen (an
+    // order refused because its product went): the reference is then null, as the deletion
+    // would have left it. A key-share lock keeps a found row until this commits.
+    let product_id: Option<String> = match &n.product_id {
+        Some(id) => products::table
+            .find(id)
+            .select(products::id)
+            .for_key_share()
+            .first(conn)
+            .await
+            .optional()?,
+        None => None,
+    };
+    let inquiry_id: Option<String> = match &n.inquiry_id {
+        Some(id) => inquiries::table
+            .find(id)
+            .select(inquiries::id)
+            .for_key_share()
+            .first(conn)
+            .await
+            .optional()?,
+        None => None,
+    };
     let inserted = diesel::insert_into(notifications::table)
         .values((
             notifications::id.eq(kernel::id::new_id()),
@@ -52,9 +75,9 @@ pub(crate) async fn emit(
             notifications::kind.eq(n.kind.as_str()),
             notifications::content.eq(&n.content),
             notifications::dedup_key.eq(n.dedup_key()),
-            notifications::product_id.eq(&n.product_id),
+            notifications::product_id.eq(&product_id),
             notifications::size_id.eq(n.size_id),
-            notifications::inquiry_id.eq(&n.inquiry_id),
+            notifications::inquiry_id.eq(&inquiry_id),
             notifications::created_at.eq(now),
             notifications::updated_at.eq(now),
         ))
