@@ -204,65 +204,92 @@ async fn health_reports_the_database() {
 /// when the body can be refused on sight while the user is still being looked up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authentication_and_user_type_win_over_a_bad_body() {
+    use reqwest::Method;
     let app = spawn_app().await;
     let seller = app.seller().await;
     let buyer = app.buyer().await;
-    let oversized = format!("{{\"name\":\"{}\"}}", "x".repeat(5 * 1024 * 1024));
-    // Many times each: the order must not depend on which check happens to answer first.
-    for _ in 0..10 {
-        let r = app
-            .post("/api/orders")
-            .as_user(&seller)
-            .raw("text/plain", "hello")
-            .send()
-            .await;
-        assert_eq!(r.error_message(403), "구매자만 이용할 수 있습니다.");
-        let r = app
-            .patch("/api/cart")
-            .as_user(&seller)
-            .raw("application/json", "{")
-            .send()
-            .await;
-        assert_eq!(r.error_message(403), "구매자만 이용할 수 있습니다.");
-        let r = app
-            .post("/api/stores")
-            .as_user(&buyer)
-            .json(&json!({ "name": 5 }))
-            .send()
-            .await;
-        assert_eq!(r.error_message(403), "판매자만 접근 가능합니다.");
-        let r = app
-            .post("/api/stores")
-            .as_user(&buyer)
-            .raw("application/json", oversized.clone())
-            .send()
-            .await;
-        assert_eq!(r.error_message(403), "판매자만 접근 가능합니다.");
-        let r = app
-            .post("/api/s3/upload")
-            .as_user(&seller)
-            .raw("text/plain", "not a form")
-            .send()
-            .await;
-        assert_eq!(r.error_message(400), "잘못된 요청 형식입니다.");
-    }
-    // A token that is still signed but whose user is gone is a 401, body or no body.
     let gone = app.buyer().await;
     let deleted = app.delete("/api/users/delete").as_user(&gone).send().await;
     assert_eq!(deleted.status, 200);
-    let r = app
-        .post("/api/orders")
-        .as_user(&gone)
-        .raw("text/plain", "hello")
-        .send()
-        .await;
-    assert_eq!(r.status, 401);
-    // With the right user, the body's own error is the answer.
-    let r = app
-        .post("/api/orders")
-        .as_user(&buyer)
-        .raw("text/plain", "hello")
-        .send()
-        .await;
-    assert_eq!(r.error_message(400), "잘못된 요청 형식입니다.");
+    let oversized = format!("{{\"name\":\"{}\"}}", "x".repeat(5 * 1024 * 1024));
+    let cases = [
+        // (who, method, path, content type, body, status, message)
+        (
+            &seller,
+            Method::POST,
+            "/api/orders",
+            "text/plain",
+            "hello".to_owned(),
+            403,
+            "구매자만 이용할 수 있습니다.",
+        ),
+        (
+            &seller,
+            Method::PATCH,
+            "/api/cart",
+            "application/json",
+            "{".to_owned(),
+            403,
+            "구매자만 이용할 수 있습니다.",
+        ),
+        (
+            &buyer,
+            Method::POST,
+            "/api/stores",
+            "application/json",
+            r#"{"name":5}"#.to_owned(),
+            403,
+            "판매자만 접근 가능합니다.",
+        ),
+        (
+            &buyer,
+            Method::POST,
+            "/api/stores",
+            "application/json",
+            oversized,
+            403,
+            "판매자만 접근 가능합니다.",
+        ),
+        // A token still signed but whose user is gone.
+        (
+            &gone,
+            Method::POST,
+            "/api/orders",
+            "text/plain",
+            "hello".to_owned(),
+            401,
+            "유효하지 않거나 만료된 토큰입니다.",
+        ),
+        // With the right user, the body's own error is the answer.
+        (
+            &seller,
+            Method::POST,
+            "/api/s3/upload",
+            "text/plain",
+            "not a form".to_owned(),
+            400,
+            "잘못된 요청 형식입니다.",
+        ),
+        (
+            &buyer,
+            Method::POST,
+            "/api/orders",
+            "text/plain",
+            "hello".to_owned(),
+            400,
+            "잘못된 요청 형식입니다.",
+        ),
+    ];
+    // Many times each: the order must not depend on which check happens to answer first.
+    for _ in 0..10 {
+        for (who, method, path, content_type, body, status, message) in &cases {
+            let r = app
+                .request(method.clone(), path)
+                .as_user(who)
+                .raw(content_type, body.clone())
+                .send()
+                .await;
+            assert_eq!(r.error_message(*status), *message, "{method} {path}");
+        }
+    }
 }

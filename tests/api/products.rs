@@ -219,22 +219,10 @@ async fn bad_product_forms_are_400_and_write_nothing() {
         .await;
     assert_eq!(r.error_message(400), "존재하지 않는 카테고리입니다.");
 
-    let form = Form::new()
-        .text("name", "가짜 사진")
-        .text("price", "1000")
-        .text("categoryName", "top")
-        .text("stocks", r#"[{"sizeId":1,"quantity":1}]"#)
-        .part(
-            "image",
-            Part::bytes(b"MZ\x90\0 executable".to_vec())
-                .file_name("photo.jpg")
-                .mime_str("image/jpeg")
-                .unwrap(),
-        );
     let r = app
         .post("/api/products")
         .as_user(&seller)
-        .multipart(form)
+        .multipart(fake_image_form("가짜 사진"))
         .send()
         .await;
     assert_eq!(r.error_message(400), "이미지 파일만 업로드할 수 있습니다.");
