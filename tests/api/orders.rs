@@ -961,3 +961,77 @@ async fn a_cancellation_returns_stock_up_to_the_cap() {
     assert_eq!(cancelled.status, 200, "{}", cancelled.text);
     assert_eq!(stock(&app, &p).await, 1_000_000);
 }
+
+/// A flash sale where every buyer has the size in their cart: the order taking the last unit
+/// notifies the other cart holders (N4) while their own orders, holding their buyer rows, wait
+/// for the stock. Exactly the stock is sold, the rest get 400, and none deadlocks (a 500).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sell_out_notifying_buyers_whose_orders_wait_never_deadlocks() {
+    let app = spawn_app_with_pool().await;
+    let (_, p) = product(&app, "한정", 1000, 12).await;
+    let buyers = join_all((0..36).map(|_| app.buyer())).await;
+    for buyer in &buyers {
+        let r = app
+            .patch("/api/cart")
+            .as_user(buyer)
+            .json(&json!({ "productId": p, "sizes": [{ "sizeId": 3, "quantity": 1 }] }))
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let body = order_body(&[(&p, 1)], 0);
+    let statuses: Vec<u16> = join_all(buyers.iter().map(|b| place(&app, b, &body)))
+        .await
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        12,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 400).count(),
+        24,
+        "{statuses:?}"
+    );
+    assert_eq!(stock(&app, &p).await, 0);
+}
+
+/// Cancellations racing their product's deletion: the cancel succeeds, and the units of a
+/// product that is gone are not restored (§4.5 step 4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancellations_racing_the_products_deletion_succeed() {
+    let app = spawn_app_with_pool().await;
+    for round in 0..3 {
+        let (seller, p) = product(&app, &format!("취소 {round}"), 1000, 100).await;
+        let mut placed = Vec::new();
+        for _ in 0..12 {
+            let buyer = app.buyer().await;
+            let r = place(&app, &buyer, &order_body(&[(&p, 1)], 0)).await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            placed.push((buyer, r.body["id"].as_str().unwrap().to_owned()));
+        }
+        let cancels = placed.iter().map(|(buyer, id)| {
+            let app = &app;
+            async move {
+                app.delete(&format!("/api/orders/{id}"))
+                    .as_user(buyer)
+                    .send()
+                    .await
+                    .status
+            }
+        });
+        let delete = app
+            .delete(&format!("/api/products/{p}"))
+            .as_user(&seller)
+            .send();
+        let (statuses, deleted) = futures_util::join!(join_all(cancels), delete);
+        assert_eq!(deleted.status, 204, "{}", deleted.text);
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+        let stocks: i64 = app
+            .scalar("SELECT count(*) FROM stocks WHERE product_id = $1", &[&p])
+            .await;
+        assert_eq!(stocks, 0, "no stock row for a deleted product");
+    }
+}

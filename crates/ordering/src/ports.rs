@@ -139,12 +139,12 @@ pub trait OrderTx: Send {
         &mut self,
         order_id: &str,
     ) -> impl Future<Output = DomainResult<Option<LockedOrder>>> + Send;
-    /// Adds the quantity back, re-creating the stock row if an edit removed it, up to `cap`.
-    fn restore_stock(
+    /// Adds each (product, size, quantity) back, re-creating a stock row an edit removed, up
+    /// to `cap`; nothing for a product deleted meanwhile (§4.5 step 4). The lines are sorted
+    /// and distinct; their stock rows are locked in that order before any product row.
+    fn restore_stocks(
         &mut self,
-        product_id: &str,
-        size_id: i32,
-        n: i32,
+        lines: &[(String, i32, i32)],
         cap: i32,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Deletes the reviews of the order's items and refreshes the products' aggregates.

@@ -424,12 +424,13 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
     }
 
     async fn cancel_in(&self, tx: &mut S::Tx, buyer_id: &str, id: &str) -> DomainResult<()> {
-        // 1. The order row, then the buyer row; the status is re-checked under the lock.
+        // 1. The buyer row, then the order row, the order every writer takes them in (placing,
+        // an account's deletion); the status is re-checked under the lock.
+        let (balance, _) = tx.lock_buyer(buyer_id).await?;
         let order = tx.lock_order(id).await?.ok_or_else(not_found)?;
         if order.buyer_id.as_deref() != Some(buyer_id) {
             return Err(DomainError::Forbidden(ORDER_FORBIDDEN.into()));
         }
-        let (balance, _) = tx.lock_buyer(buyer_id).await?;
         if order.status != OrderStatus::CompletedPayment {
             return Err(DomainError::invalid(NOT_CANCELLABLE));
         }
@@ -463,11 +464,8 @@ impl<S: OrderStore, C: Carts, O: Outbox> Ordering<S, C, O> {
             .filter_map(|(p, s, q)| p.clone().map(|p| (p, *s, *q)))
             .collect();
         items.sort();
-        for (product_id, size_id, quantity) in &items {
-            // Up to the cap: the seller may have restocked to it since.
-            tx.restore_stock(product_id, *size_id, *quantity, crate::request::STOCK_CAP)
-                .await?;
-        }
+        // Up to the cap: the seller may have restocked to it since.
+        tx.restore_stocks(&items, crate::request::STOCK_CAP).await?;
         let returned = items.iter().map(|(p, _, q)| (p.as_str(), -i64::from(*q)));
         for (product_id, quantity) in sales_by_product(returned) {
             tx.add_sales(product_id, quantity).await?;

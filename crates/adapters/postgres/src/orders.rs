@@ -190,12 +190,16 @@ const LINES: &str = "
     LEFT JOIN stocks k ON k.product_id = l.product_id AND k.size_id = l.size_id
     ORDER BY l.ord";
 
-/// Only the user row is locked (FOR UPDATE OF), never the shared grade row.
+/// Only the user row is locked, never the shared grade row; and `FOR NO KEY UPDATE`, which
+/// serialises the buyer's point changes (and waits out an account deletion) but, unlike
+/// `FOR UPDATE`, lets other transactions reference the row: a notification to this buyer
+/// (a foreign key check, key share) from an order that holds a stock this buyer's order wants
+/// would otherwise wait on it, and the two orders would deadlock.
 const LOCK_BUYER: &str = "
     SELECT u.points, g.id, g.name, g.rate, g.min_amount, now() AS now
     FROM users u JOIN grades g ON g.id = u.grade_id
     WHERE u.id = $1
-    FOR UPDATE OF u";
+    FOR NO KEY UPDATE OF u";
 
 /// One statement for the order, its items (one array per column, in request order) and its
 /// payment: the foreign keys are checked at the statement's end, when all three rows exist.
@@ -420,8 +424,10 @@ impl OrderTx for PgOrderTx {
         pairs: &[(String, i32)],
     ) -> DomainResult<()> {
         let (ids, sizes): (Vec<String>, Vec<i32>) = pairs.iter().cloned().unzip();
-        // One statement, so that it needs no answer: the cart's total is recounted as the sum
-        // before the statement (its snapshot) less what it removes.
+        // One statement, so that it needs no answer. The cart's total loses what it removes,
+        // applied to the row as locked: a sum over the lines would be taken from the
+        // statement's snapshot, which misses a product deletion committed while this waited
+        // on the cart's row.
         self.pending.push(
             fixed_sql(
                 "WITH removed AS (
@@ -429,8 +435,7 @@ impl OrderTx for PgOrderTx {
                    WHERE ci.cart_id = c.id AND c.buyer_id = $1
                      AND ci.product_id = l.product_id AND ci.size_id = l.size_id
                    RETURNING ci.cart_id, ci.quantity)
-                 UPDATE carts SET quantity = COALESCE((SELECT SUM(i.quantity) FROM cart_items i WHERE i.cart_id = carts.id), 0)
-                                             - (SELECT SUM(r.quantity) FROM removed r),
+                 UPDATE carts SET quantity = carts.quantity - (SELECT SUM(r.quantity) FROM removed r),
                                   updated_at = now()
                  WHERE id IN (SELECT cart_id FROM removed)",
             )
@@ -562,23 +567,39 @@ impl OrderTx for PgOrderTx {
         }))
     }
 
-    async fn restore_stock(
-        &mut self,
-        product_id: &str,
-        size_id: i32,
-        n: i32,
-        cap: i32,
-    ) -> DomainResult<()> {
+    async fn restore_stocks(&mut self, lines: &[(String, i32, i32)], cap: i32) -> DomainResult<()> {
         let c = self.ready().await?;
+        let (products, sizes, quantities): (Vec<String>, Vec<i32>, Vec<i32>) =
+            lines.iter().cloned().collect();
+        // The stock rows first, by a statement of their own: a deletion of one of the products
+        // holds them, and once it commits, the upsert's snapshot no longer sees that product
+        // and restores nothing for it. A single upsert would have seen it, waited, then
+        // inserted a row for it and broken the foreign key. The key-share lock keeps a found
+        // product until this commits.
         fixed_sql(
-            "INSERT INTO stocks (id, product_id, size_id, quantity) VALUES ($1, $2, $3, LEAST($4, $5))
-             ON CONFLICT (product_id, size_id)
-             DO UPDATE SET quantity = LEAST(stocks.quantity + EXCLUDED.quantity, $5), updated_at = now()",
+            "SELECT count(*) FROM (SELECT 1 FROM stocks k
+               JOIN unnest($1::text[], $2::int[]) AS l(product_id, size_id)
+                 ON k.product_id = l.product_id AND k.size_id = l.size_id
+             ORDER BY k.product_id, k.size_id FOR UPDATE OF k) locked",
         )
-        .bind::<Text, _>(kernel::id::new_id())
-        .bind::<Text, _>(product_id)
-        .bind::<Int4, _>(size_id)
-        .bind::<Int4, _>(n)
+        .bind::<Array<Text>, _>(&products)
+        .bind::<Array<Int4>, _>(sizes.clone())
+        .execute(c)
+        .await
+        .map_err(PgError::from)?;
+        fixed_sql(
+            "INSERT INTO stocks (product_id, size_id, quantity)
+             SELECT p.id, l.size_id, LEAST(l.n, $4)
+             FROM unnest($1::text[], $2::int[], $3::int[]) AS l(product_id, size_id, n)
+             JOIN products p ON p.id = l.product_id
+             ORDER BY p.id, l.size_id
+             FOR KEY SHARE OF p
+             ON CONFLICT (product_id, size_id)
+             DO UPDATE SET quantity = LEAST(stocks.quantity + EXCLUDED.quantity, $4), updated_at = now()",
+        )
+        .bind::<Array<Text>, _>(products)
+        .bind::<Array<Int4>, _>(sizes)
+        .bind::<Array<Int4>, _>(quantities)
         .bind::<Int4, _>(cap)
         .execute(c)
         .await

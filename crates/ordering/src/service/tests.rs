@@ -215,9 +215,11 @@ impl OrderTx for Tx {
                     .collect(),
             }))
     }
-    async fn restore_stock(&mut self, p: &str, s: i32, n: i32, cap: i32) -> DomainResult<()> {
-        let stock = self.state.stock.entry((p.into(), s)).or_default();
-        *stock = (*stock + n).min(cap);
+    async fn restore_stocks(&mut self, lines: &[(String, i32, i32)], cap: i32) -> DomainResult<()> {
+        for (p, s, n) in lines {
+            let stock = self.state.stock.entry((p.clone(), *s)).or_default();
+            *stock = (*stock + n).min(cap);
+        }
         Ok(())
     }
     async fn delete_reviews(&mut self, _order: &str) -> DomainResult<()> {
