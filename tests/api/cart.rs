@@ -260,3 +260,75 @@ async fn a_deleted_product_leaves_the_cart_and_its_quantity() {
         assert_eq!(cart(buyer).await, (json!(5), 2));
     }
 }
+
+/// Cart writes racing a product's deletion: each write lands first or finds the product gone
+/// (404), never a 500, and every cart's quantity is still the sum of its lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cart_writes_racing_a_deletion_keep_the_quantity_exact() {
+    use futures_util::future::join_all;
+    let app = api_tests::spawn_app_with(|c| c.db_pool_size = 16).await;
+    let mut products = Vec::new();
+    let mut sellers = Vec::new();
+    for name in ["가", "나"] {
+        let (seller, _) = app.seller_with_store().await;
+        let mut body = product_body(name, 1000, "top");
+        body["stocks"] = json!(
+            (1..=6)
+                .map(|size| json!({ "sizeId": size, "quantity": 50 }))
+                .collect::<Vec<_>>()
+        );
+        products.push(
+            app.create_product(&seller, &body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        sellers.push(seller);
+    }
+    let buyers = join_all((0..16).map(|_| app.buyer())).await;
+    for buyer in &buyers {
+        for product in &products {
+            app.patch("/api/cart")
+                .as_user(buyer)
+                .json(&json!({ "productId": product, "sizes": [{ "sizeId": 1, "quantity": 2 }] }))
+                .send()
+                .await;
+        }
+    }
+    // Each buyer sets other sizes of both products while the first product is deleted.
+    let writes = buyers.iter().enumerate().map(|(i, buyer)| {
+        let (app, products) = (&app, &products);
+        async move {
+            let mut statuses = Vec::new();
+            for product in products {
+                let size = 2 + i % 5;
+                let r = app
+                    .patch("/api/cart")
+                    .as_user(buyer)
+                    .json(&json!({ "productId": product, "sizes": [{ "sizeId": size, "quantity": 3 }] }))
+                    .send()
+                    .await;
+                statuses.push(r.status);
+            }
+            statuses
+        }
+    });
+    let delete = app
+        .delete(&format!("/api/products/{}", products[0]))
+        .as_user(&sellers[0])
+        .send();
+    let (statuses, deleted) = futures_util::join!(join_all(writes), delete);
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    for s in &statuses {
+        assert!([200, 404].contains(&s[0]), "{statuses:?}");
+        assert_eq!(s[1], 200, "{statuses:?}");
+    }
+    let drift: i64 = app
+        .scalar(
+            "SELECT count(*) FROM carts c WHERE c.quantity <>
+               COALESCE((SELECT SUM(quantity) FROM cart_items i WHERE i.cart_id = c.id), 0)",
+            &[],
+        )
+        .await;
+    assert_eq!(drift, 0, "every cart's quantity is the sum of its lines");
+}

@@ -1,8 +1,7 @@
 use crate::Database;
 use crate::error::PgError;
 use crate::fixed::fixed_sql;
-use crate::products::product_exists;
-use crate::schema::{cart_items, carts, stocks};
+use crate::schema::{cart_items, carts, products, stocks};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use kernel::{DomainResult, Timestamp};
@@ -56,8 +55,15 @@ impl From<LineRow> for CartLine {
     }
 }
 
-/// `Cart.quantity` is the cached Σ of its lines.
+/// `Cart.quantity` is the cached Σ of its lines. The row is locked by a statement of its own
+/// first: the sum is then taken from a snapshot after any writer that held the row (a product
+/// deletion taking its lines out) has committed, where a single statement would sum from a
+/// snapshot taken before it waited.
 async fn recount(c: &mut AsyncPgConnection, cart_id: &str, now: Timestamp) -> Result<(), PgError> {
+    fixed_sql("SELECT count(*) FROM (SELECT 1 FROM carts WHERE id = $1 FOR NO KEY UPDATE) locked")
+        .bind::<diesel::sql_types::Text, _>(cart_id)
+        .execute(c)
+        .await?;
     fixed_sql(
         "UPDATE carts SET quantity = COALESCE((SELECT SUM(quantity) FROM cart_items WHERE cart_id = $1), 0),
                           updated_at = $2
@@ -114,16 +120,23 @@ impl Carts for Database {
 
     async fn stock_of(&self, product_id: &str) -> DomainResult<Option<Vec<(i32, i32)>>> {
         let mut conn = self.conn().await?;
-        if !product_exists(&mut conn, product_id).await? {
-            return Ok(None);
-        }
-        let rows: Vec<(i32, i32)> = stocks::table
-            .filter(stocks::product_id.eq(product_id))
-            .select((stocks::size_id, stocks::quantity))
+        // One statement, one snapshot: the product and its stock seen together, never a
+        // product found and then its stock read after a deletion took it.
+        let rows: Vec<(Option<i32>, Option<i32>)> = products::table
+            .left_join(stocks::table)
+            .filter(products::id.eq(product_id))
+            .select((stocks::size_id.nullable(), stocks::quantity.nullable()))
             .load(&mut *conn)
             .await
             .map_err(PgError::from)?;
-        Ok(Some(rows))
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            rows.into_iter()
+                .filter_map(|(size, quantity)| size.zip(quantity))
+                .collect(),
+        ))
     }
 
     async fn set_lines(
@@ -166,7 +179,9 @@ impl Carts for Database {
                 recount(c, cart_id, now).await?;
                 Ok(lines)
             })
-            .await?;
+            .await
+            // The product was deleted since its stock was read.
+            .map_err(|e| e.or_gone(ordering::messages::PRODUCT_NOT_FOUND))?;
         Ok(lines)
     }
 

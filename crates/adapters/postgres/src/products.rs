@@ -781,23 +781,34 @@ struct SummaryAndDetail {
     extra: DetailExtra,
 }
 
-/// Readies products for deletion, inside the deleting transaction:
-/// - locks their stock rows in the order orders take them (product, size), before the product
-///   rows the deletion locks: an order holding a stock row next needs the product's row, so
-///   taking the product first would deadlock with it;
-/// - deletes the cart lines holding them and takes their quantities off `Cart.quantity` (the
-///   cached Σ of §1.3), which a cascade would leave as it was.
+/// Readies products for deletion, inside the deleting transaction. Locks, each kind sorted:
+/// - their stock rows, in the order orders take them (product, size), before the product rows:
+///   an order holding a stock row next needs the product's row, so taking the product first
+///   would deadlock with it;
+/// - the product rows: from here no cart line for them can be added (its foreign key check
+///   waits), and one being added has committed;
+/// - the carts holding them, so two deletions sharing carts take them in one order.
+///
+/// Then deletes those cart lines and takes their quantities off `Cart.quantity` (the cached Σ
+/// of §1.3), which the cascade would leave as it was.
 pub(crate) async fn release(
     c: &mut diesel_async::AsyncPgConnection,
     product_ids: Vec<String>,
 ) -> Result<(), PgError> {
-    fixed_sql(
+    for lock in [
         "SELECT count(*) FROM (SELECT 1 FROM stocks WHERE product_id = ANY($1)
          ORDER BY product_id, size_id FOR UPDATE) locked",
-    )
-    .bind::<Array<Text>, _>(&product_ids)
-    .execute(c)
-    .await?;
+        "SELECT count(*) FROM (SELECT 1 FROM products WHERE id = ANY($1)
+         ORDER BY id FOR UPDATE) locked",
+        "SELECT count(*) FROM (SELECT 1 FROM carts WHERE id IN
+           (SELECT cart_id FROM cart_items WHERE product_id = ANY($1))
+         ORDER BY id FOR NO KEY UPDATE) locked",
+    ] {
+        fixed_sql(lock)
+            .bind::<Array<Text>, _>(&product_ids)
+            .execute(c)
+            .await?;
+    }
     fixed_sql(
         "WITH gone AS (DELETE FROM cart_items WHERE product_id = ANY($1) RETURNING cart_id, quantity)
          UPDATE carts c SET quantity = c.quantity - g.quantity
