@@ -327,9 +327,10 @@ impl Inquiries for Database {
             updated_at: Timestamp,
         }
         let mut conn = self.conn().await?;
-        let unanswered = diesel::dsl::not(diesel::dsl::exists(
-            replies::table.filter(replies::inquiry_id.eq(id)),
-        ));
+        // The status, on the row itself, not a look at `replies`: an edit waiting on a reply's
+        // lock of this row re-checks the row as the reply left it, while a subquery would still
+        // see no reply and let an answered inquiry be edited.
+        let unanswered = inquiries::status.eq(InquiryStatus::WaitingAnswer.as_str());
         let updated = diesel::update(inquiries::table.find(id).filter(unanswered))
             .set(Update {
                 title: changes.title,

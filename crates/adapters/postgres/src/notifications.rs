@@ -26,13 +26,18 @@ struct Seq {
 /// for one recipient a notification with a lower cursor can never commit after one with a
 /// higher cursor (§4.8). A de-duplicated notification (an identical unread one exists) is
 /// neither written nor announced; its cursor value is simply skipped.
+///
+/// The recipient's row is locked (key share) before their cursor: an account being deleted is
+/// waited out and then found gone, rather than failing the insert's foreign key; and the
+/// deletion, which locks the user before its cascade reaches the cursor, cannot cross it.
 pub(crate) async fn emit(
     conn: &mut AsyncPgConnection,
     n: &NewNotification,
     now: Timestamp,
 ) -> Result<bool, PgError> {
     let seq: Option<i64> = fixed_sql(
-        "INSERT INTO notification_cursors (user_id, seq) SELECT id, 1 FROM users WHERE id = $1
+        "INSERT INTO notification_cursors (user_id, seq)
+         SELECT id, 1 FROM users WHERE id = $1 FOR KEY SHARE
          ON CONFLICT (user_id) DO UPDATE SET seq = notification_cursors.seq + 1
          RETURNING seq",
     )

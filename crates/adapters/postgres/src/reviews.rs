@@ -162,7 +162,9 @@ impl Reviews for Database {
             adjust(c, &new.product_id, new.rating, 1).await?;
             load(c, &new.id).await.map(Ok)
         })
-        .await?
+        .await
+        // The product was deleted since the use case found it.
+        .map_err(|e| e.or_gone(community::messages::PRODUCT_NOT_FOUND))?
     }
 
     async fn of_product(

@@ -204,6 +204,16 @@ impl Users for Database {
                 .first::<String>(c)
                 .await
                 .optional()?;
+            // The reviewed products' rows in id order, as orders lock products, before the
+            // aggregates' update takes them in whatever order its join yields.
+            fixed_sql(
+                "SELECT count(*) FROM (SELECT 1 FROM products WHERE id IN
+                   (SELECT product_id FROM reviews WHERE user_id = $1)
+                 ORDER BY id FOR NO KEY UPDATE) locked",
+            )
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(c)
+            .await?;
             fixed_sql(FORGET_USER_REVIEWS)
                 .bind::<diesel::sql_types::Text, _>(id)
                 .execute(c)
