@@ -659,3 +659,52 @@ async fn body_checks_come_before_lookups_ownership_and_conflicts() {
         "nothing stored"
     );
 }
+
+/// Products moved between two categories in both directions at once: the shared per-category
+/// counters are locked in one order, so no edit deadlocks (a 500), and they stay exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opposite_recategorisations_never_deadlock_and_keep_the_counts() {
+    use futures_util::future::join_all;
+    let app = api_tests::spawn_app_with(|c| c.db_pool_size = 16).await;
+    let (seller, _) = app.seller_with_store().await;
+    let mut moves = Vec::new();
+    for i in 0..24 {
+        let (from, to) = if i % 2 == 0 {
+            ("top", "bottom")
+        } else {
+            ("bottom", "top")
+        };
+        let id = app
+            .create_product(&seller, &product_body(&format!("이동 {i}"), 1000, from))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        moves.push((id, to));
+    }
+    for _ in 0..2 {
+        let edits = moves.iter_mut().map(|(id, to)| {
+            let (app, seller) = (&app, &seller);
+            let target = *to;
+            *to = if target == "top" { "bottom" } else { "top" };
+            async move {
+                app.patch(&format!("/api/products/{id}"))
+                    .as_user(seller)
+                    .json(&json!({ "categoryName": target }))
+                    .send()
+                    .await
+                    .status
+            }
+        });
+        let statuses = join_all(edits).await;
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    }
+    let wrong: i64 = app
+        .scalar(
+            "SELECT count(*) FROM product_counts pc WHERE pc.products <>
+               (SELECT count(*) FROM products p WHERE p.category_id = pc.category_id)",
+            &[],
+        )
+        .await;
+    assert_eq!(wrong, 0);
+}
