@@ -332,3 +332,37 @@ async fn cart_writes_racing_a_deletion_keep_the_quantity_exact() {
         .await;
     assert_eq!(drift, 0, "every cart's quantity is the sum of its lines");
 }
+
+/// The one-time recount of release 2026-12-02 heals a cart whose cached quantity drifted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_recount_migration_heals_drifted_cart_quantities() {
+    let app = spawn_app().await;
+    let (_, product) = app.seller_with_product("가디건").await;
+    let buyer = app.buyer().await;
+    let r = app
+        .patch("/api/cart")
+        .as_user(&buyer)
+        .json(&json!({ "productId": product, "sizes": [{ "sizeId": 3, "quantity": 1 }] }))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let empty = app.buyer().await;
+    app.get("/api/cart").as_user(&empty).send().await;
+    app.db
+        .batch_execute("UPDATE carts SET quantity = quantity + 7")
+        .await
+        .unwrap();
+    app.db
+        .batch_execute(include_str!(
+            "../../migrations/2026-12-02-000002_carts_recount/up.sql"
+        ))
+        .await
+        .unwrap();
+    let quantities: Vec<String> = app
+        .column_with(
+            "SELECT quantity::text FROM carts WHERE buyer_id = ANY($1) ORDER BY quantity",
+            &[&vec![buyer.id.clone(), empty.id.clone()]],
+        )
+        .await;
+    assert_eq!(quantities, ["0", "1"]);
+}

@@ -1,0 +1,1 @@
+-- The recount corrected cached totals; there is nothing to undo.
