@@ -293,3 +293,44 @@ async fn authentication_and_user_type_win_over_a_bad_body() {
         }
     }
 }
+
+/// PostgreSQL cannot store a NUL character: a body holding one is a 400 naming the field, and
+/// a list filter holding one matches nothing, never a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nul_character_is_a_400_in_a_body_and_matches_nothing_in_a_filter() {
+    let app = spawn_app().await;
+    let r = app
+        .post("/api/users")
+        .json(&json!({ "name": "a\u{0}b", "email": "nul@codiit.com", "password": "password1", "type": "BUYER" }))
+        .send()
+        .await;
+    assert_eq!(
+        r.error_message(400),
+        "name: must not contain the NUL character"
+    );
+    let (seller, _) = app.seller_with_store().await;
+    let form = reqwest::multipart::Form::new()
+        .text("name", "널")
+        .text("price", "1000")
+        .text("categoryName", "top")
+        .text("content", "line\u{0}break")
+        .text("stocks", r#"[{"sizeId":1,"quantity":1}]"#);
+    let r = app
+        .post("/api/products")
+        .as_user(&seller)
+        .multipart(form)
+        .send()
+        .await;
+    assert_eq!(
+        r.error_message(400),
+        "content: must not contain the NUL character"
+    );
+    for filter in ["search", "categoryName", "favoriteStore"] {
+        let r = app
+            .get(&format!("/api/products?{filter}=a%00b"))
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "{filter}: {}", r.text);
+        assert_eq!(r.body["totalCount"], 0, "{filter}");
+    }
+}

@@ -332,6 +332,15 @@ impl<S: Stores, P: Products, R: ReferenceData> Catalog<S, P, R> {
         {
             return empty;
         }
+        // No stored name or id holds a NUL character (bodies refuse it), and PostgreSQL
+        // refuses one in a value: such a filter matches nothing.
+        let texts = [&query.search, &query.category_name, &query.store_id];
+        if texts
+            .iter()
+            .any(|t| t.as_deref().is_some_and(|t| t.contains('\0')))
+        {
+            return empty;
+        }
         if query
             .store_id
             .as_deref()

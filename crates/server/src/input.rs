@@ -60,8 +60,30 @@ async fn read_limited(mut payload: Payload, limit: usize) -> Result<Vec<u8>, Api
     Ok(body)
 }
 
+/// The first field holding a string with a NUL character, which PostgreSQL cannot store.
+fn field_with_nul(object: &Map<String, Value>) -> Option<&str> {
+    fn holds_nul(value: &Value) -> bool {
+        match value {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().any(holds_nul),
+            Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+            _ => false,
+        }
+    }
+    object
+        .iter()
+        .find(|(key, value)| key.contains('\0') || holds_nul(value))
+        .map(|(key, _)| key.as_str())
+}
+
 /// Deserialises an object into `T`; a wrong field type names the field (`"email: invalid type…"`).
 fn from_object<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, ApiError> {
+    if let Some(field) = field_with_nul(&object) {
+        let field = field.replace('\0', "\\0");
+        return Err(ApiError::bad_request(format!(
+            "{field}: must not contain the NUL character"
+        )));
+    }
     serde_path_to_error::deserialize(Value::Object(object)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
