@@ -295,13 +295,28 @@ async fn cart_writes_racing_a_deletion_keep_the_quantity_exact() {
                 .await;
         }
     }
-    // Each buyer sets other sizes of both products while the first product is deleted.
+    // While the first product is deleted, each buyer sets both products' sizes (a new line or,
+    // for a third of them, the existing one), and a third first removes its line of the first.
+    let lines: Vec<String> = app
+        .column_with(
+            "SELECT i.id FROM cart_items i JOIN carts c ON c.id = i.cart_id
+             WHERE i.product_id = $1 ORDER BY c.buyer_id",
+            &[&products[0]],
+        )
+        .await;
+    let mut by_buyer = buyers.iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+    by_buyer.sort();
     let writes = buyers.iter().enumerate().map(|(i, buyer)| {
         let (app, products) = (&app, &products);
+        let line = lines[by_buyer.iter().position(|id| *id == buyer.id).unwrap()].clone();
         async move {
             let mut statuses = Vec::new();
+            if i % 3 == 2 {
+                let r = app.delete(&format!("/api/cart/{line}")).as_user(buyer).send().await;
+                assert!([204, 404].contains(&r.status), "{}", r.text);
+            }
             for product in products {
-                let size = 2 + i % 5;
+                let size = if i % 3 == 1 { 1 } else { 2 + i % 5 };
                 let r = app
                     .patch("/api/cart")
                     .as_user(buyer)

@@ -4,7 +4,7 @@ use crate::fixed::fixed_sql;
 use crate::schema::{cart_items, carts, products, stocks};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{DomainResult, Timestamp};
+use kernel::{DomainError, DomainResult, Timestamp};
 use ordering::{CartLine, CartSummary, Carts};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -55,15 +55,20 @@ impl From<LineRow> for CartLine {
     }
 }
 
-/// `Cart.quantity` is the cached Σ of its lines. The row is locked by a statement of its own
-/// first: the sum is then taken from a snapshot after any writer that held the row (a product
-/// deletion taking its lines out) has committed, where a single statement would sum from a
-/// snapshot taken before it waited.
-async fn recount(c: &mut AsyncPgConnection, cart_id: &str, now: Timestamp) -> Result<(), PgError> {
+/// Locks a cart's row by a statement of its own, before its lines are written: a product's
+/// deletion takes the carts holding it before their lines, and the statements after this one
+/// see whatever such a deletion committed while this waited.
+async fn lock_cart(c: &mut AsyncPgConnection, cart_id: &str) -> Result<(), PgError> {
     fixed_sql("SELECT count(*) FROM (SELECT 1 FROM carts WHERE id = $1 FOR NO KEY UPDATE) locked")
         .bind::<diesel::sql_types::Text, _>(cart_id)
         .execute(c)
         .await?;
+    Ok(())
+}
+
+/// `Cart.quantity` is the cached Σ of its lines, summed after `lock_cart` (a single statement
+/// would sum from a snapshot taken before it waited for the row).
+async fn recount(c: &mut AsyncPgConnection, cart_id: &str, now: Timestamp) -> Result<(), PgError> {
     fixed_sql(
         "UPDATE carts SET quantity = COALESCE((SELECT SUM(quantity) FROM cart_items WHERE cart_id = $1), 0),
                           updated_at = $2
@@ -149,8 +154,23 @@ impl Carts for Database {
         let mut conn = self.conn().await?;
         let lines = conn
             .transaction::<_, PgError, _>(async |c| {
-                let mut lines = Vec::with_capacity(sizes.len());
-                for (size_id, quantity) in sizes {
+                // The product (key share: it may not be deleted under the new lines), the
+                // cart, then the lines by size: the order a product's deletion takes them in.
+                let product: Option<String> = products::table
+                    .find(product_id)
+                    .select(products::id)
+                    .for_key_share()
+                    .first(c)
+                    .await
+                    .optional()?;
+                if product.is_none() {
+                    return Ok(None);
+                }
+                lock_cart(c, cart_id).await?;
+                let mut sorted: Vec<&(i32, i32)> = sizes.iter().collect();
+                sorted.sort();
+                let mut written = Vec::with_capacity(sizes.len());
+                for (size_id, quantity) in sorted {
                     let row: LineRow = diesel::insert_into(cart_items::table)
                         .values((
                             cart_items::id.eq(kernel::id::new_id()),
@@ -174,15 +194,22 @@ impl Carts for Database {
                         .returning(LineRow::as_returning())
                         .get_result(c)
                         .await?;
-                    lines.push(CartLine::from(row));
+                    written.push(CartLine::from(row));
                 }
                 recount(c, cart_id, now).await?;
-                Ok(lines)
+                // Answered in request order (C12).
+                Ok(Some(
+                    sizes
+                        .iter()
+                        .filter_map(|(size_id, _)| {
+                            written.iter().find(|l| l.size_id == *size_id).cloned()
+                        })
+                        .collect::<Vec<_>>(),
+                ))
             })
-            .await
-            // The product was deleted since its stock was read.
-            .map_err(|e| e.or_gone(ordering::messages::PRODUCT_NOT_FOUND))?;
-        Ok(lines)
+            .await?;
+        // The product was deleted since its stock was read.
+        lines.ok_or_else(|| DomainError::NotFound(ordering::messages::PRODUCT_NOT_FOUND.into()))
     }
 
     async fn line(&self, id: &str) -> DomainResult<Option<(CartLine, CartSummary)>> {
@@ -201,6 +228,7 @@ impl Carts for Database {
     async fn delete_line(&self, line: &CartLine, now: Timestamp) -> DomainResult<()> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
+            lock_cart(c, &line.cart_id).await?;
             diesel::delete(cart_items::table.find(&line.id))
                 .execute(c)
                 .await?;

@@ -424,6 +424,13 @@ impl OrderTx for PgOrderTx {
         pairs: &[(String, i32)],
     ) -> DomainResult<()> {
         let (ids, sizes): (Vec<String>, Vec<i32>) = pairs.iter().cloned().unzip();
+        // The cart before its lines, the order a product's deletion and a cart write take.
+        self.pending.push(
+            fixed_sql(
+                "SELECT count(*) FROM (SELECT 1 FROM carts WHERE buyer_id = $1 FOR NO KEY UPDATE) locked",
+            )
+            .bind::<Text, _>(buyer_id),
+        );
         // One statement, so that it needs no answer. The cart's total loses what it removes,
         // applied to the row as locked: a sum over the lines would be taken from the
         // statement's snapshot, which misses a product deletion committed while this waited
