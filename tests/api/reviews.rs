@@ -382,3 +382,48 @@ async fn reviews_racing_their_orders_cancellation_never_outlive_it() {
         .await;
     assert_eq!(counts, ["0,0,0,0,0,0,0"]);
 }
+
+/// Review edits and deletions racing their product's deletion: each lands first or finds the
+/// review gone (404), never a deadlock's 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_writes_racing_the_products_deletion_never_deadlock() {
+    use futures_util::future::join_all;
+    let app = api_tests::spawn_app_with(|c| c.db_pool_size = 16).await;
+    let (seller, p) = product_with_stock(&app).await;
+    let mut written = Vec::new();
+    for i in 0..16 {
+        let (buyer, _, item) = bought(&app, &p).await;
+        let r = review(&app, &buyer, &p, &item, 1 + i % 5).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        written.push((buyer, r.body["id"].as_str().unwrap().to_owned()));
+    }
+    let writes = written.iter().enumerate().map(|(i, (buyer, id))| {
+        let app = &app;
+        async move {
+            if i % 2 == 0 {
+                app.patch(&format!("/api/review/{id}"))
+                    .as_user(buyer)
+                    .json(&json!({ "rating": 5 - i as i64 % 5 }))
+                    .send()
+                    .await
+                    .status
+            } else {
+                app.delete(&format!("/api/review/{id}"))
+                    .as_user(buyer)
+                    .send()
+                    .await
+                    .status
+            }
+        }
+    });
+    let delete = app
+        .delete(&format!("/api/products/{p}"))
+        .as_user(&seller)
+        .send();
+    let (statuses, deleted) = futures_util::join!(join_all(writes), delete);
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    assert!(
+        statuses.iter().all(|s| [200, 204, 404].contains(s)),
+        "{statuses:?}"
+    );
+}

@@ -2,7 +2,7 @@ use crate::Database;
 use crate::error::PgError;
 use crate::fixed::fixed_sql;
 use crate::products::product_exists;
-use crate::schema::{order_items, orders, reviews, sizes, users};
+use crate::schema::{order_items, orders, products, reviews, sizes, users};
 use community::review::NewReview;
 use community::{Review, ReviewDetail, ReviewableItem, Reviews};
 use diesel::prelude::*;
@@ -88,6 +88,21 @@ async fn lock_order_of(
         .optional()?)
 }
 
+/// Locks the reviewed product's row after the order's (see `lock_order_of`) and before the
+/// review's: a product's deletion holds the product and then sets its reviews' references to
+/// null, so a review write holding the review first and then adjusting the product would
+/// deadlock with it. `false` when the product is gone.
+async fn lock_product(c: &mut AsyncPgConnection, product_id: &str) -> Result<bool, PgError> {
+    Ok(products::table
+        .find(product_id)
+        .select(products::id)
+        .for_no_key_update()
+        .first::<String>(c)
+        .await
+        .optional()?
+        .is_some())
+}
+
 async fn load(c: &mut AsyncPgConnection, id: &str) -> Result<Option<Review>, PgError> {
     let row: Option<(ReviewRow, String)> = reviews::table
         .inner_join(users::table.on(users::id.eq(reviews::user_id)))
@@ -136,6 +151,11 @@ impl Reviews for Database {
             let status = lock_order_of(c, &new.order_item_id).await?;
             if !status.is_some_and(|s| community::review::order_is_reviewable(&s)) {
                 return Ok(Err(DomainError::invalid(community::review::NOT_PAID)));
+            }
+            if !lock_product(c, &new.product_id).await? {
+                return Ok(Err(DomainError::NotFound(
+                    community::messages::PRODUCT_NOT_FOUND.into(),
+                )));
             }
             let inserted = diesel::insert_into(reviews::table)
                 .values((
@@ -246,6 +266,9 @@ impl Reviews for Database {
         let updated = conn
             .transaction::<_, PgError, _>(async |c| {
                 lock_order_of(c, &review.order_item_id).await?;
+                if let Some(product_id) = &review.product_id {
+                    lock_product(c, product_id).await?;
+                }
                 // Lock the review and read its rating as stored, not as loaded earlier.
                 let old: Option<i32> = reviews::table
                     .find(&review.id)
@@ -288,6 +311,9 @@ impl Reviews for Database {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
             lock_order_of(c, &review.order_item_id).await?;
+            if let Some(product_id) = &review.product_id {
+                lock_product(c, product_id).await?;
+            }
             let deleted: Option<(Option<String>, i32)> =
                 diesel::delete(reviews::table.find(&review.id))
                     .returning((reviews::product_id, reviews::rating))
