@@ -1035,3 +1035,53 @@ async fn cancellations_racing_the_products_deletion_succeed() {
         assert_eq!(stocks, 0, "no stock row for a deleted product");
     }
 }
+
+/// A product edit that adds back a size while cancellations restore that size's stock: the
+/// edit writes stock rows before the product row, as the cancellations do, so neither waits on
+/// the other in a cycle (a 500).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_adding_back_a_size_while_it_is_restored_never_deadlocks() {
+    let app = spawn_app_with_pool().await;
+    for round in 0..3 {
+        let (seller, p) = product(&app, &format!("복원 {round}"), 1000, 100).await;
+        let mut placed = Vec::new();
+        for _ in 0..10 {
+            let buyer = app.buyer().await;
+            let r = place(&app, &buyer, &order_body(&[(&p, 1)], 0)).await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            placed.push((buyer, r.body["id"].as_str().unwrap().to_owned()));
+        }
+        let stocks = |sizes: &[i64]| json!({ "stocks": sizes.iter().map(|s| json!({ "sizeId": s, "quantity": 5 })).collect::<Vec<_>>() });
+        let removed = app
+            .patch(&format!("/api/products/{p}"))
+            .as_user(&seller)
+            .json(&stocks(&[1]))
+            .send()
+            .await;
+        assert_eq!(removed.status, 200, "{}", removed.text);
+        let cancels = placed.iter().map(|(buyer, id)| {
+            let app = &app;
+            async move {
+                app.delete(&format!("/api/orders/{id}"))
+                    .as_user(buyer)
+                    .send()
+                    .await
+                    .status
+            }
+        });
+        let edits = (0..4).map(|_| {
+            let (app, seller, p, body) = (&app, &seller, &p, stocks(&[1, 3]));
+            async move {
+                app.patch(&format!("/api/products/{p}"))
+                    .as_user(seller)
+                    .json(&body)
+                    .send()
+                    .await
+                    .status
+            }
+        });
+        let (cancelled, edited) = futures_util::join!(join_all(cancels), join_all(edits));
+        assert!(cancelled.iter().all(|s| *s == 200), "{cancelled:?}");
+        assert!(edited.iter().all(|s| *s == 200), "{edited:?}");
+    }
+}

@@ -525,3 +525,31 @@ async fn favourites_are_idempotent_and_for_buyers_only() {
         json!([])
     );
 }
+
+/// Favourites racing the deletion of the store's seller: each lands first or finds the store
+/// gone (404), never a foreign-key 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn favourites_racing_the_sellers_deletion_find_the_store_gone() {
+    let app = api_tests::spawn_app_with(|c| c.db_pool_size = 16).await;
+    for _ in 0..3 {
+        let (seller, store_id) = app.seller_with_store().await;
+        let buyers = join_all((0..16).map(|_| app.buyer())).await;
+        let favourites = buyers.iter().map(|buyer| {
+            let (app, store_id) = (&app, &store_id);
+            async move {
+                app.post(&format!("/api/stores/{store_id}/favorite"))
+                    .as_user(buyer)
+                    .send()
+                    .await
+                    .status
+            }
+        });
+        let delete = app.delete("/api/users/delete").as_user(&seller).send();
+        let (statuses, deleted) = futures_util::join!(join_all(favourites), delete);
+        assert_eq!(deleted.status, 200);
+        assert!(
+            statuses.iter().all(|s| [201, 404].contains(s)),
+            "{statuses:?}"
+        );
+    }
+}

@@ -27,9 +27,10 @@ struct Seq {
 /// higher cursor (§4.8). A de-duplicated notification (an identical unread one exists) is
 /// neither written nor announced; its cursor value is simply skipped.
 ///
-/// The recipient's row is locked (key share) before their cursor: an account being deleted is
-/// waited out and then found gone, rather than failing the insert's foreign key; and the
-/// deletion, which locks the user before its cascade reaches the cursor, cannot cross it.
+/// The recipient's row is locked (key share) before their cursor, skipping it if locked: only
+/// an account deletion holds a conflicting lock, so its recipient counts as gone. Waiting
+/// instead could deadlock (the deletion may wait on a row this transaction holds), and not
+/// locking would fail the insert's foreign key once the deletion commits.
 pub(crate) async fn emit(
     conn: &mut AsyncPgConnection,
     n: &NewNotification,
@@ -37,7 +38,7 @@ pub(crate) async fn emit(
 ) -> Result<bool, PgError> {
     let seq: Option<i64> = fixed_sql(
         "INSERT INTO notification_cursors (user_id, seq)
-         SELECT id, 1 FROM users WHERE id = $1 FOR KEY SHARE
+         SELECT id, 1 FROM users WHERE id = $1 FOR KEY SHARE SKIP LOCKED
          ON CONFLICT (user_id) DO UPDATE SET seq = notification_cursors.seq + 1
          RETURNING seq",
     )

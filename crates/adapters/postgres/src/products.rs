@@ -563,21 +563,6 @@ impl Products for Database {
             } else {
                 Vec::new()
             };
-            let discount = changes.discount;
-            diesel::update(products::table.find(id))
-                .set(ProductUpdate {
-                    category_id: changes.category_id.clone(),
-                    name: changes.name.clone(),
-                    content: changes.content.clone(),
-                    image: changes.image.clone(),
-                    price: changes.price,
-                    discount_rate: discount.map(|d| d.rate),
-                    discount_start_time: discount.map(|d| d.start),
-                    discount_end_time: discount.map(|d| d.end),
-                    updated_at: now,
-                })
-                .execute(c)
-                .await?;
             if let Some(lines) = &changes.stocks {
                 let sizes: Vec<i32> = lines.iter().map(|l| l.size_id).collect();
                 diesel::delete(
@@ -587,8 +572,10 @@ impl Products for Database {
                 )
                 .execute(c)
                 .await?;
-                let rows: Vec<_> = lines
-                    .iter()
+                let mut sorted: Vec<_> = lines.iter().collect();
+                sorted.sort_by_key(|l| l.size_id);
+                let rows: Vec<_> = sorted
+                    .into_iter()
                     .map(|line| {
                         (
                             stocks::id.eq(kernel::id::new_id()),
@@ -610,6 +597,24 @@ impl Products for Database {
                     ))
                     .execute(c)
                     .await?;
+            }
+            // The product row after its stock rows, the order orders take them in.
+            let discount = changes.discount;
+            diesel::update(products::table.find(id))
+                .set(ProductUpdate {
+                    category_id: changes.category_id.clone(),
+                    name: changes.name.clone(),
+                    content: changes.content.clone(),
+                    image: changes.image.clone(),
+                    price: changes.price,
+                    discount_rate: discount.map(|d| d.rate),
+                    discount_start_time: discount.map(|d| d.start),
+                    discount_end_time: discount.map(|d| d.end),
+                    updated_at: now,
+                })
+                .execute(c)
+                .await?;
+            if let Some(lines) = &changes.stocks {
                 let sold_out: Vec<i32> = lines
                     .iter()
                     .filter(|l| l.quantity == 0)
@@ -629,7 +634,9 @@ impl Products for Database {
             }
             Ok(())
         })
-        .await?;
+        .await
+        // Deleted by its seller meanwhile: a new stock row's foreign key found it gone.
+        .map_err(|e| e.or_gone(catalog::messages::PRODUCT_NOT_FOUND))?;
         Ok(())
     }
 

@@ -196,7 +196,8 @@ impl Stores for Database {
             .do_nothing()
             .execute(&mut *conn)
             .await
-            .map_err(PgError::from)?;
+            // The store went with its seller's account meanwhile.
+            .map_err(|e| PgError::from(e).or_gone(catalog::messages::STORE_NOT_FOUND))?;
         Ok(())
     }
 
