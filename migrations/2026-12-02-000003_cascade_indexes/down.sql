@@ -1,0 +1,3 @@
+DROP INDEX refresh_tokens_successor_id_idx;
+DROP INDEX notifications_inquiry_id_idx;
+DROP INDEX notifications_product_id_idx;

@@ -1,0 +1,9 @@
+-- Deleting a product, an inquiry or a refresh token sets the references to it to null. Without
+-- an index on the referencing column, each deleted row cost a sequential scan of the
+-- notifications (or refresh tokens) table while the deletion held its locks, so deleting a
+-- large seller account could keep orders on its products waiting past lock_timeout.
+-- Partial: most notifications reference no product or no inquiry, and the cascade's lookup
+-- (`= $1`) implies NOT NULL.
+CREATE INDEX notifications_product_id_idx ON notifications (product_id) WHERE product_id IS NOT NULL;
+CREATE INDEX notifications_inquiry_id_idx ON notifications (inquiry_id) WHERE inquiry_id IS NOT NULL;
+CREATE INDEX refresh_tokens_successor_id_idx ON refresh_tokens (successor_id) WHERE successor_id IS NOT NULL;
