@@ -1085,3 +1085,24 @@ async fn an_edit_adding_back_a_size_while_it_is_restored_never_deadlocks() {
         assert!(edited.iter().all(|s| *s == 200), "{edited:?}");
     }
 }
+
+/// Orders racing their buyer's account deletion: each lands first or finds the account gone
+/// (401, as for a token of a deleted user), never a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_racing_the_buyers_account_deletion_are_placed_or_401() {
+    let app = spawn_app_with_pool().await;
+    let (_, p) = product(&app, "탈퇴", 1000, 1000).await;
+    for _ in 0..4 {
+        let buyer = app.buyer().await;
+        let body = order_body(&[(&p, 1)], 0);
+        let orders = (0..12).map(|_| place(&app, &buyer, &body));
+        let delete = app.delete("/api/users/delete").as_user(&buyer).send();
+        let (placed, deleted) = futures_util::join!(join_all(orders), delete);
+        assert_eq!(deleted.status, 200, "{}", deleted.text);
+        let statuses: Vec<u16> = placed.iter().map(|r| r.status).collect();
+        assert!(
+            statuses.iter().all(|s| [201, 401].contains(s)),
+            "{statuses:?}"
+        );
+    }
+}

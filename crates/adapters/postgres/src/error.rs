@@ -33,10 +33,16 @@ impl PgError {
         )
     }
 
-    /// `missing` for a foreign key violation (see `is_foreign_key_violation`), else as mapped.
+    /// A 404 with `missing` for a foreign key violation (see `is_foreign_key_violation`), else
+    /// as mapped.
     pub fn or_gone(self, missing: &str) -> DomainError {
+        self.or_gone_as(DomainError::NotFound(missing.into()))
+    }
+
+    /// `gone` for a foreign key violation, else as mapped.
+    pub fn or_gone_as(self, gone: DomainError) -> DomainError {
         if self.is_foreign_key_violation() {
-            DomainError::NotFound(missing.into())
+            gone
         } else {
             self.into()
         }

@@ -262,7 +262,12 @@ impl OrderTx for PgOrderTx {
             .bind::<Text, _>(buyer_id)
             .get_result(c)
             .await
-            .map_err(PgError::from)?;
+            .optional()
+            .map_err(PgError::from)?
+            // The account was deleted while this request ran.
+            .ok_or_else(|| {
+                DomainError::Unauthenticated(identity::messages::INVALID_ACCESS_TOKEN.into())
+            })?;
         self.now = Some(row.now);
         Ok((row.points, row.grade.into()))
     }

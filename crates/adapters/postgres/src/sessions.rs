@@ -4,7 +4,7 @@ use crate::schema::refresh_tokens;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use identity::{NewSession, Session, Sessions};
-use kernel::{DomainResult, Timestamp};
+use kernel::{DomainError, DomainResult, Timestamp};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
@@ -57,7 +57,12 @@ impl Sessions for Database {
             .values(insert_values(&session))
             .execute(&mut *conn)
             .await
-            .map_err(PgError::from)?;
+            // The account was deleted while its login ran.
+            .map_err(|e| {
+                PgError::from(e).or_gone_as(DomainError::Unauthenticated(
+                    identity::messages::BAD_CREDENTIALS.into(),
+                ))
+            })?;
         Ok(())
     }
 
@@ -111,7 +116,13 @@ impl Sessions for Database {
                 }
                 Ok(marked == 1)
             })
-            .await?;
+            .await
+            // The account was deleted while its session was refreshed.
+            .map_err(|e| {
+                e.or_gone_as(DomainError::Unauthenticated(
+                    identity::messages::INVALID_REFRESH_TOKEN.into(),
+                ))
+            })?;
         Ok(rotated)
     }
 

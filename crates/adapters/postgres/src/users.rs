@@ -190,7 +190,10 @@ impl Users for Database {
             .await?;
         row.map(to_user)
             .transpose()?
-            .ok_or_else(|| DomainError::internal("users.update", "user vanished during update"))
+            // The account was deleted while this request ran.
+            .ok_or_else(|| {
+                DomainError::Unauthenticated(identity::messages::INVALID_ACCESS_TOKEN.into())
+            })
     }
 
     async fn delete(&self, id: &str) -> DomainResult<()> {
