@@ -3,6 +3,20 @@
 use api_tests::{keys, product_body, spawn_app};
 use serde_json::json;
 
+/// E26 for `buyer`: sets `sizes` of `product` in the cart.
+async fn set_cart(
+    app: &api_tests::TestApp,
+    buyer: &api_tests::Session,
+    product: &str,
+    sizes: serde_json::Value,
+) -> api_tests::Resp {
+    app.patch("/api/cart")
+        .as_user(buyer)
+        .json(&json!({ "productId": product, "sizes": sizes }))
+        .send()
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cart_is_created_once_and_always_an_object() {
     let app = spawn_app().await;
@@ -44,12 +58,13 @@ async fn patch_sets_absolute_quantities_within_stock() {
         .unwrap()
         .to_owned();
     let buyer = app.buyer().await;
-    let r = app
-        .patch("/api/cart")
-        .as_user(&buyer)
-        .json(&json!({ "productId": product, "sizes": [{ "sizeId": 4, "quantity": 2 }, { "sizeId": 3, "quantity": "3" }] }))
-        .send()
-        .await;
+    let r = set_cart(
+        &app,
+        &buyer,
+        &product,
+        json!([{ "sizeId": 4, "quantity": 2 }, { "sizeId": 3, "quantity": "3" }]),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let lines = r.body.as_array().expect("an array (C12)");
     assert_eq!(lines.len(), 2);
@@ -66,12 +81,13 @@ async fn patch_sets_absolute_quantities_within_stock() {
             "updatedAt"
         ]
     );
-    let again = app
-        .patch("/api/cart")
-        .as_user(&buyer)
-        .json(&json!({ "productId": product, "sizes": [{ "sizeId": 4, "quantity": 5 }] }))
-        .send()
-        .await;
+    let again = set_cart(
+        &app,
+        &buyer,
+        &product,
+        json!([{ "sizeId": 4, "quantity": 5 }]),
+    )
+    .await;
     assert_eq!(again.body[0]["quantity"], 5, "absolute, not added");
     assert_eq!(again.body[0]["id"], lines[0]["id"]);
 
@@ -102,12 +118,7 @@ async fn patch_sets_absolute_quantities_within_stock() {
             "해당 사이즈의 재고가 더 이상 존재하지 않습니다.",
         ),
     ] {
-        let r = app
-            .patch("/api/cart")
-            .as_user(&buyer)
-            .json(&json!({ "productId": product, "sizes": sizes }))
-            .send()
-            .await;
+        let r = set_cart(&app, &buyer, &product, json!(sizes)).await;
         assert_eq!(r.error_message(400), message);
     }
     for bad in [
@@ -127,19 +138,9 @@ async fn patch_sets_absolute_quantities_within_stock() {
             "{bad}"
         );
     }
-    let r = app
-        .patch("/api/cart")
-        .as_user(&buyer)
-        .json(&json!({ "productId": "nope", "sizes": [] }))
-        .send()
-        .await;
+    let r = set_cart(&app, &buyer, "nope", json!([])).await;
     assert_eq!(r.error_message(404), "상품을 찾을 수 없습니다.");
-    let empty = app
-        .patch("/api/cart")
-        .as_user(&buyer)
-        .json(&json!({ "productId": product, "sizes": [] }))
-        .send()
-        .await;
+    let empty = set_cart(&app, &buyer, &product, json!([])).await;
     assert_eq!(empty.body, json!([]));
 }
 
@@ -148,13 +149,14 @@ async fn cart_items_belong_to_their_buyer() {
     let app = spawn_app().await;
     let (_, product) = app.seller_with_product("셔츠").await;
     let buyer = app.buyer().await;
-    let lines = app
-        .patch("/api/cart")
-        .as_user(&buyer)
-        .json(&json!({ "productId": product, "sizes": [{ "sizeId": 3, "quantity": 1 }] }))
-        .send()
-        .await
-        .body;
+    let lines = set_cart(
+        &app,
+        &buyer,
+        &product,
+        json!([{ "sizeId": 3, "quantity": 1 }]),
+    )
+    .await
+    .body;
     let id = lines[0]["id"].as_str().unwrap();
     let r = app
         .get(&format!("/api/cart/{id}"))
@@ -220,13 +222,14 @@ async fn a_deleted_product_leaves_the_cart_and_its_quantity() {
     let buyers = [app.buyer().await, app.buyer().await];
     for buyer in &buyers {
         for (product, quantity) in products.iter().zip([2, 3, 4]) {
-            let r = app
-                .patch("/api/cart")
-                .as_user(buyer)
-                .json(&json!({ "productId": product, "sizes": [
-                    { "sizeId": 3, "quantity": quantity }, { "sizeId": 4, "quantity": 1 }] }))
-                .send()
-                .await;
+            let r = set_cart(
+                &app,
+                buyer,
+                product,
+                json!([
+                    { "sizeId": 3, "quantity": quantity }, { "sizeId": 4, "quantity": 1 }]),
+            )
+            .await;
             assert_eq!(r.status, 200, "{}", r.text);
         }
     }
@@ -288,11 +291,13 @@ async fn cart_writes_racing_a_deletion_keep_the_quantity_exact() {
     let buyers = join_all((0..16).map(|_| app.buyer())).await;
     for buyer in &buyers {
         for product in &products {
-            app.patch("/api/cart")
-                .as_user(buyer)
-                .json(&json!({ "productId": product, "sizes": [{ "sizeId": 1, "quantity": 2 }] }))
-                .send()
-                .await;
+            set_cart(
+                &app,
+                buyer,
+                product,
+                json!([{ "sizeId": 1, "quantity": 2 }]),
+            )
+            .await;
         }
     }
     // While the first product is deleted, each buyer sets both products' sizes (a new line or,
@@ -312,17 +317,22 @@ async fn cart_writes_racing_a_deletion_keep_the_quantity_exact() {
         async move {
             let mut statuses = Vec::new();
             if i % 3 == 2 {
-                let r = app.delete(&format!("/api/cart/{line}")).as_user(buyer).send().await;
+                let r = app
+                    .delete(&format!("/api/cart/{line}"))
+                    .as_user(buyer)
+                    .send()
+                    .await;
                 assert!([204, 404].contains(&r.status), "{}", r.text);
             }
             for product in products {
                 let size = if i % 3 == 1 { 1 } else { 2 + i % 5 };
-                let r = app
-                    .patch("/api/cart")
-                    .as_user(buyer)
-                    .json(&json!({ "productId": product, "sizes": [{ "sizeId": size, "quantity": 3 }] }))
-                    .send()
-                    .await;
+                let r = set_cart(
+                    app,
+                    buyer,
+                    product,
+                    json!([{ "sizeId": size, "quantity": 3 }]),
+                )
+                .await;
                 statuses.push(r.status);
             }
             statuses
@@ -354,12 +364,13 @@ async fn the_recount_migration_heals_drifted_cart_quantities() {
     let app = spawn_app().await;
     let (_, product) = app.seller_with_product("가디건").await;
     let buyer = app.buyer().await;
-    let r = app
-        .patch("/api/cart")
-        .as_user(&buyer)
-        .json(&json!({ "productId": product, "sizes": [{ "sizeId": 3, "quantity": 1 }] }))
-        .send()
-        .await;
+    let r = set_cart(
+        &app,
+        &buyer,
+        &product,
+        json!([{ "sizeId": 3, "quantity": 1 }]),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let empty = app.buyer().await;
     app.get("/api/cart").as_user(&empty).send().await;

@@ -32,6 +32,32 @@ async fn place(app: &TestApp, buyer: &Session, body: &Value) -> Resp {
         .await
 }
 
+/// `n` buyers' paid orders of one unit of `product`: (buyer, order id).
+async fn paid_orders(app: &TestApp, product: &str, n: usize) -> Vec<(Session, String)> {
+    let mut placed = Vec::new();
+    for _ in 0..n {
+        let buyer = app.buyer().await;
+        let r = place(app, &buyer, &order_body(&[(product, 1)], 0)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        placed.push((buyer, r.body["id"].as_str().unwrap().to_owned()));
+    }
+    placed
+}
+
+/// E33's status.
+async fn cancel(app: &TestApp, buyer: &Session, order_id: &str) -> u16 {
+    app.delete(&format!("/api/orders/{order_id}"))
+        .as_user(buyer)
+        .send()
+        .await
+        .status
+}
+
+/// Every order cancelled at once.
+async fn cancel_all(app: &TestApp, placed: &[(Session, String)]) -> Vec<u16> {
+    join_all(placed.iter().map(|(buyer, id)| cancel(app, buyer, id))).await
+}
+
 /// Gives the buyer points, with the ledger row that keeps Σ ledger = balance.
 async fn grant_points(app: &TestApp, buyer: &Session, points: i64) {
     app.db
@@ -639,10 +665,7 @@ async fn orders_are_listed_read_and_edited_by_their_buyer_only() {
         )
         .await
         .unwrap();
-    app.delete(&format!("/api/orders/{}", ids[1]))
-        .as_user(&buyer)
-        .send()
-        .await;
+    cancel(&app, &buyer, &ids[1]).await;
     let r = app
         .get("/api/orders?status=CompletedPayment&limit=2&page=1")
         .as_user(&buyer)
@@ -848,16 +871,10 @@ async fn orders_and_cancellations_on_other_sizes_of_the_same_products_never_dead
         assert_eq!(r.status, 201, "{:?}", r.body);
         placed.push(r.body["id"].as_str().unwrap().to_owned());
     }
-    let cancels = buyers[..24].iter().zip(&placed).map(|(buyer, id)| {
-        let app = &app;
-        async move {
-            app.delete(&format!("/api/orders/{id}"))
-                .as_user(buyer)
-                .send()
-                .await
-                .status
-        }
-    });
+    let cancels = buyers[..24]
+        .iter()
+        .zip(&placed)
+        .map(|(buyer, id)| cancel(&app, buyer, id));
     let orders = buyers[24..].iter().enumerate().map(|(i, buyer)| {
         let (app, body) = (&app, body(i));
         async move { place(app, buyer, &body).await.status }
@@ -953,12 +970,7 @@ async fn a_cancellation_returns_stock_up_to_the_cap() {
         .await;
     assert_eq!(restocked.status, 200, "{}", restocked.text);
     let id = placed.body["id"].as_str().unwrap();
-    let cancelled = app
-        .delete(&format!("/api/orders/{id}"))
-        .as_user(&buyer)
-        .send()
-        .await;
-    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert_eq!(cancel(&app, &buyer, id).await, 200);
     assert_eq!(stock(&app, &p).await, 1_000_000);
 }
 
@@ -1005,28 +1017,13 @@ async fn cancellations_racing_the_products_deletion_succeed() {
     let app = spawn_app_with_pool().await;
     for round in 0..3 {
         let (seller, p) = product(&app, &format!("취소 {round}"), 1000, 100).await;
-        let mut placed = Vec::new();
-        for _ in 0..12 {
-            let buyer = app.buyer().await;
-            let r = place(&app, &buyer, &order_body(&[(&p, 1)], 0)).await;
-            assert_eq!(r.status, 201, "{}", r.text);
-            placed.push((buyer, r.body["id"].as_str().unwrap().to_owned()));
-        }
-        let cancels = placed.iter().map(|(buyer, id)| {
-            let app = &app;
-            async move {
-                app.delete(&format!("/api/orders/{id}"))
-                    .as_user(buyer)
-                    .send()
-                    .await
-                    .status
-            }
-        });
+        let placed = paid_orders(&app, &p, 12).await;
+        let cancels = cancel_all(&app, &placed);
         let delete = app
             .delete(&format!("/api/products/{p}"))
             .as_user(&seller)
             .send();
-        let (statuses, deleted) = futures_util::join!(join_all(cancels), delete);
+        let (statuses, deleted) = futures_util::join!(cancels, delete);
         assert_eq!(deleted.status, 204, "{}", deleted.text);
         assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
         let stocks: i64 = app
@@ -1044,13 +1041,7 @@ async fn an_edit_adding_back_a_size_while_it_is_restored_never_deadlocks() {
     let app = spawn_app_with_pool().await;
     for round in 0..3 {
         let (seller, p) = product(&app, &format!("복원 {round}"), 1000, 100).await;
-        let mut placed = Vec::new();
-        for _ in 0..10 {
-            let buyer = app.buyer().await;
-            let r = place(&app, &buyer, &order_body(&[(&p, 1)], 0)).await;
-            assert_eq!(r.status, 201, "{}", r.text);
-            placed.push((buyer, r.body["id"].as_str().unwrap().to_owned()));
-        }
+        let placed = paid_orders(&app, &p, 10).await;
         let stocks = |sizes: &[i64]| json!({ "stocks": sizes.iter().map(|s| json!({ "sizeId": s, "quantity": 5 })).collect::<Vec<_>>() });
         let removed = app
             .patch(&format!("/api/products/{p}"))
@@ -1059,16 +1050,7 @@ async fn an_edit_adding_back_a_size_while_it_is_restored_never_deadlocks() {
             .send()
             .await;
         assert_eq!(removed.status, 200, "{}", removed.text);
-        let cancels = placed.iter().map(|(buyer, id)| {
-            let app = &app;
-            async move {
-                app.delete(&format!("/api/orders/{id}"))
-                    .as_user(buyer)
-                    .send()
-                    .await
-                    .status
-            }
-        });
+        let cancels = cancel_all(&app, &placed);
         let edits = (0..4).map(|_| {
             let (app, seller, p, body) = (&app, &seller, &p, stocks(&[1, 3]));
             async move {
@@ -1080,7 +1062,7 @@ async fn an_edit_adding_back_a_size_while_it_is_restored_never_deadlocks() {
                     .status
             }
         });
-        let (cancelled, edited) = futures_util::join!(join_all(cancels), join_all(edits));
+        let (cancelled, edited) = futures_util::join!(cancels, join_all(edits));
         assert!(cancelled.iter().all(|s| *s == 200), "{cancelled:?}");
         assert!(edited.iter().all(|s| *s == 200), "{edited:?}");
     }
