@@ -693,3 +693,46 @@ async fn writes_racing_the_deletion_of_their_target_find_it_gone() {
     let left: i64 = app.scalar("SELECT count(*) FROM inquiries", &[]).await;
     assert_eq!(left, 0);
 }
+
+/// Replies racing the deletion of their inquiries' product: the reply's notification looks the
+/// product up, and a product being deleted counts as gone instead of being waited for, so the
+/// two never deadlock (a 500).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_racing_their_products_deletion_never_deadlock() {
+    let app = api_tests::spawn_app_with(|c| c.db_pool_size = 16).await;
+    for round in 0..3 {
+        let (seller, product) = app.seller_with_product(&format!("답변 {round}")).await;
+        let author = app.buyer().await;
+        let mut asked = Vec::new();
+        for i in 0..16 {
+            asked.push(
+                app.ask(&author, &product, &format!("문의 {i}"), false)
+                    .await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        let replies = asked.iter().map(|id| {
+            let (app, seller) = (&app, &seller);
+            async move {
+                app.post(&format!("/api/inquiries/{id}/replies"))
+                    .as_user(seller)
+                    .json(&json!({ "content": "답변입니다" }))
+                    .send()
+                    .await
+                    .status
+            }
+        });
+        let delete = app
+            .delete(&format!("/api/products/{product}"))
+            .as_user(&seller)
+            .send();
+        let (statuses, deleted) = futures_util::join!(join_all(replies), delete);
+        assert_eq!(deleted.status, 204, "{}", deleted.text);
+        assert!(
+            statuses.iter().all(|s| [201, 404].contains(s)),
+            "{statuses:?}"
+        );
+    }
+}

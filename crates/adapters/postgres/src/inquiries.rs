@@ -4,6 +4,7 @@ use crate::error::PgError;
 use crate::fixed::{fixed_sql, shaped};
 use crate::notifications::emit;
 use crate::schema::{inquiries, replies};
+use crate::users::hold_user;
 use ::notifications::NewNotification;
 use community::{
     Inquiries, Inquiry, InquiryChanges, InquirySort, InquiryStatus, NewInquiry, NewReply,
@@ -386,6 +387,16 @@ impl Inquiries for Database {
         let mut conn = self.conn().await?;
         let created = conn
             .transaction::<_, PgError, _>(async |c| {
+                // The seller, then the inquiry, then the reply: parents before children, as
+                // the deletions that cascade to them take them.
+                hold_user(c, &new.user_id).await?;
+                inquiries::table
+                    .find(&new.inquiry_id)
+                    .select(inquiries::id)
+                    .for_no_key_update()
+                    .first::<String>(c)
+                    .await
+                    .optional()?;
                 let inserted = diesel::insert_into(replies::table)
                     .values((
                         replies::id.eq(&new.id),
@@ -441,6 +452,14 @@ impl Inquiries for Database {
     async fn delete_reply(&self, reply: &Reply, now: Timestamp) -> DomainResult<()> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
+            // The inquiry before its reply, the order the inquiry's own deletion takes.
+            inquiries::table
+                .find(&reply.inquiry_id)
+                .select(inquiries::id)
+                .for_no_key_update()
+                .first::<String>(c)
+                .await
+                .optional()?;
             let deleted = diesel::delete(replies::table.find(&reply.id))
                 .execute(c)
                 .await?;

@@ -52,12 +52,15 @@ pub(crate) async fn emit(
     };
     // The product or inquiry it is about may have been deleted since the cause was seen (an
     // order refused because its product went): the reference is then null, as the deletion
-    // would have left it. A key-share lock keeps a found row until this commits.
+    // would have left it. A key-share lock keeps a found row until this commits; a row locked
+    // against it is being deleted (nothing else takes that lock), so it counts as gone rather
+    // than being waited for, which could close a cycle with the deletion.
     let product_id: Option<String> = match &n.product_id {
         Some(id) => products::table
             .find(id)
             .select(products::id)
             .for_key_share()
+            .skip_locked()
             .first(conn)
             .await
             .optional()?,
@@ -68,6 +71,7 @@ pub(crate) async fn emit(
             .find(id)
             .select(inquiries::id)
             .for_key_share()
+            .skip_locked()
             .first(conn)
             .await
             .optional()?,
