@@ -3,6 +3,7 @@ use crate::error::PgError;
 use crate::fixed::fixed_sql;
 use crate::products::product_exists;
 use crate::schema::{order_items, orders, products, reviews, sizes, users};
+use crate::users::hold_user;
 use community::review::NewReview;
 use community::{Review, ReviewDetail, ReviewableItem, Reviews};
 use diesel::prelude::*;
@@ -148,6 +149,11 @@ impl Reviews for Database {
     async fn create_review(&self, new: NewReview) -> DomainResult<Option<Review>> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
+            if !hold_user(c, &new.user_id).await? {
+                return Ok(Err(DomainError::Unauthenticated(
+                    identity::messages::INVALID_ACCESS_TOKEN.into(),
+                )));
+            }
             let status = lock_order_of(c, &new.order_item_id).await?;
             if !status.is_some_and(|s| community::review::order_is_reviewable(&s)) {
                 return Ok(Err(DomainError::invalid(community::review::NOT_PAID)));
@@ -265,6 +271,7 @@ impl Reviews for Database {
         let mut conn = self.conn().await?;
         let updated = conn
             .transaction::<_, PgError, _>(async |c| {
+                hold_user(c, &review.user_id).await?;
                 lock_order_of(c, &review.order_item_id).await?;
                 if let Some(product_id) = &review.product_id {
                     lock_product(c, product_id).await?;
@@ -310,6 +317,7 @@ impl Reviews for Database {
     async fn delete_review(&self, review: &Review) -> DomainResult<()> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
+            hold_user(c, &review.user_id).await?;
             lock_order_of(c, &review.order_item_id).await?;
             if let Some(product_id) = &review.product_id {
                 lock_product(c, product_id).await?;

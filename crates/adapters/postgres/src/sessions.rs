@@ -94,6 +94,8 @@ impl Sessions for Database {
         let mut conn = self.conn().await?;
         let rotated = conn
             .transaction::<_, PgError, _>(async |c| {
+                // The user before the tokens, the order the account's deletion takes.
+                crate::users::hold_user(c, &successor.user_id).await?;
                 // The conditional UPDATE takes the row lock: of concurrent rotations exactly
                 // one matches; the others wait, re-check, and match nothing.
                 let marked = diesel::update(

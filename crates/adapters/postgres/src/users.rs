@@ -86,6 +86,20 @@ const FORGET_USER_REVIEWS: &str = "
     ) r
     WHERE p.id = r.product_id";
 
+/// Locks a user's row for key share, the first lock of a write acting for that user: an
+/// account's deletion locks the user before anything its cascade reaches, so a write that took
+/// some of those rows first could deadlock with it. `false` when the account is gone.
+pub(crate) async fn hold_user(c: &mut AsyncPgConnection, id: &str) -> Result<bool, PgError> {
+    Ok(users::table
+        .find(id)
+        .select(users::id)
+        .for_key_share()
+        .first::<String>(c)
+        .await
+        .optional()?
+        .is_some())
+}
+
 impl Users for Database {
     async fn create(&self, new: NewUser) -> DomainResult<Option<User>> {
         let mut conn = self.conn().await?;
@@ -157,6 +171,14 @@ impl Users for Database {
         let mut conn = self.conn().await?;
         let row = conn
             .transaction::<_, PgError, _>(async |c| {
+                // The user's row before its sessions, the order the account's deletion takes.
+                users::table
+                    .find(id)
+                    .select(users::id)
+                    .for_no_key_update()
+                    .first::<String>(c)
+                    .await
+                    .optional()?;
                 if let Some(except) = &changes.revoke_sessions_except {
                     let live = refresh_tokens::table
                         .filter(refresh_tokens::user_id.eq(id))
