@@ -792,8 +792,8 @@ struct SummaryAndDetail {
 /// - their stock rows, in the order orders take them (product, size), before the product rows:
 ///   an order holding a stock row next needs the product's row, so taking the product first
 ///   would deadlock with it;
-/// - the product rows: from here no cart line for them can be added (its foreign key check
-///   waits), and one being added has committed;
+/// - the product rows: from here no cart line or stock row for them can be added (its foreign
+///   key check waits), and one being added has committed;
 /// - the carts holding them, so two deletions sharing carts take them in one order.
 ///
 /// Then deletes those cart lines and takes their quantities off `Cart.quantity` (the cached Σ
@@ -802,20 +802,58 @@ pub(crate) async fn release(
     c: &mut diesel_async::AsyncPgConnection,
     product_ids: Vec<String>,
 ) -> Result<(), PgError> {
-    for lock in [
-        "SELECT count(*) FROM (SELECT 1 FROM stocks WHERE product_id = ANY($1)
-         ORDER BY product_id, size_id FOR UPDATE) locked",
-        "SELECT count(*) FROM (SELECT 1 FROM products WHERE id = ANY($1)
-         ORDER BY id FOR UPDATE) locked",
+    // A stock row committed while the first lock waited (an edit adding a size, a cancel
+    // restoring one) escaped it, and an order may hold it and wait for the product: waiting
+    // for it with the products locked would close a cycle. So once the products are locked
+    // the stock rows are counted again, skipping those locked by others; if any is, every
+    // lock taken here is given back (a savepoint) and taken again after a pause.
+    for attempt in 1u64.. {
+        let all_held = c
+            .transaction::<_, PgError, _>(async |c| {
+                for lock in [
+                    "SELECT count(*) FROM (SELECT 1 FROM stocks WHERE product_id = ANY($1)
+                     ORDER BY product_id, size_id FOR UPDATE) locked",
+                    "SELECT count(*) FROM (SELECT 1 FROM products WHERE id = ANY($1)
+                     ORDER BY id FOR UPDATE) locked",
+                ] {
+                    fixed_sql(lock)
+                        .bind::<Array<Text>, _>(&product_ids)
+                        .execute(c)
+                        .await?;
+                }
+                let unheld: Count = fixed_sql(
+                    "SELECT (SELECT count(*) FROM stocks WHERE product_id = ANY($1))
+                          - (SELECT count(*) FROM (SELECT 1 FROM stocks WHERE product_id = ANY($1)
+                             ORDER BY product_id, size_id FOR UPDATE SKIP LOCKED) held) AS count",
+                )
+                .bind::<Array<Text>, _>(&product_ids)
+                .get_result(c)
+                .await?;
+                if unheld.count > 0 && attempt < 50 {
+                    return Err(PgError::Query(diesel::result::Error::RollbackTransaction));
+                }
+                Ok(unheld.count == 0)
+            })
+            .await;
+        match all_held {
+            Err(PgError::Query(diesel::result::Error::RollbackTransaction)) => {
+                tokio::time::sleep(std::time::Duration::from_millis(2 * attempt)).await;
+            }
+            // Still not held after ~2.5 s of tries: carry on and let the deletion wait.
+            other => {
+                other?;
+                break;
+            }
+        }
+    }
+    fixed_sql(
         "SELECT count(*) FROM (SELECT 1 FROM carts WHERE id IN
            (SELECT cart_id FROM cart_items WHERE product_id = ANY($1))
          ORDER BY id FOR NO KEY UPDATE) locked",
-    ] {
-        fixed_sql(lock)
-            .bind::<Array<Text>, _>(&product_ids)
-            .execute(c)
-            .await?;
-    }
+    )
+    .bind::<Array<Text>, _>(&product_ids)
+    .execute(c)
+    .await?;
     fixed_sql(
         "WITH gone AS (DELETE FROM cart_items WHERE product_id = ANY($1) RETURNING cart_id, quantity)
          UPDATE carts c SET quantity = c.quantity - g.quantity
