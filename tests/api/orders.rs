@@ -1088,3 +1088,24 @@ async fn orders_racing_the_buyers_account_deletion_are_placed_or_401() {
         );
     }
 }
+
+/// One buyer's orders at once, each lifting the grade: an order that waited for the buyer's row
+/// while another changed the grade still finds the buyer (no 401 or 500), and the grade is
+/// computed on the final total.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyers_concurrent_orders_crossing_grades_all_go_through() {
+    let app = spawn_app_with_pool().await;
+    let (_, p) = product(&app, "등급", 110_000, 100).await;
+    let buyer = app.buyer().await;
+    let body = order_body(&[(&p, 1)], 0);
+    let statuses: Vec<u16> = join_all((0..6).map(|_| place(&app, &buyer, &body)))
+        .await
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [201; 6]);
+    let grade: String = app
+        .scalar("SELECT grade_id FROM users WHERE id = $1", &[&buyer.id])
+        .await;
+    assert_eq!(grade, "grade_black", "6 × 110,000 = 660,000");
+}

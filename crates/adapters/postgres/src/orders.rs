@@ -195,11 +195,15 @@ const LINES: &str = "
 /// `FOR UPDATE`, lets other transactions reference the row: a notification to this buyer
 /// (a foreign key check, key share) from an order that holds a stock this buyer's order wants
 /// would otherwise wait on it, and the two orders would deadlock.
+///
+/// The user is locked alone, then joined to the grade: had the lock been taken over the join,
+/// a transaction that waited for it while another order or cancellation changed the buyer's
+/// grade would re-check the updated user against the old grade row, find no match, and see
+/// no buyer at all.
 const LOCK_BUYER: &str = "
+    WITH u AS (SELECT points, grade_id FROM users WHERE id = $1 FOR NO KEY UPDATE)
     SELECT u.points, g.id, g.name, g.rate, g.min_amount, now() AS now
-    FROM users u JOIN grades g ON g.id = u.grade_id
-    WHERE u.id = $1
-    FOR NO KEY UPDATE OF u";
+    FROM u JOIN grades g ON g.id = u.grade_id";
 
 /// One statement for the order, its items (one array per column, in request order) and its
 /// payment: the foreign keys are checked at the statement's end, when all three rows exist.
