@@ -95,6 +95,11 @@ async fn patch_sets_absolute_quantities_within_stock() {
     assert_eq!(cart.body["quantity"], 8);
     let items = cart.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
+    assert_eq!(
+        (items[0]["sizeId"].clone(), items[1]["sizeId"].clone()),
+        (json!(4), json!(3)),
+        "listed in the order the PATCH added them"
+    );
     let p = &items[0]["product"];
     assert_eq!(p["discountPrice"], 18000);
     assert_eq!(p["store"]["id"], json!(p["storeId"]));

@@ -55,6 +55,15 @@ impl From<LineRow> for CartLine {
     }
 }
 
+#[derive(diesel::QueryableByName)]
+struct ProductAndCart {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    product: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[allow(dead_code)] // locked, not read
+    cart: i64,
+}
+
 /// Locks a cart's row by a statement of its own, before its lines are written: a product's
 /// deletion takes the carts holding it before their lines, and the statements after this one
 /// see whatever such a deletion committed while this waited.
@@ -156,24 +165,30 @@ impl Carts for Database {
             .transaction::<_, PgError, _>(async |c| {
                 // The product (key share: it may not be deleted under the new lines), the
                 // cart, then the lines by size: the order a product's deletion takes them in.
-                let product: Option<String> = products::table
-                    .find(product_id)
-                    .select(products::id)
-                    .for_key_share()
-                    .first(c)
-                    .await
-                    .optional()?;
-                if product.is_none() {
+                // One statement for both locks; its select list is evaluated in order.
+                let held: ProductAndCart = fixed_sql(
+                    "SELECT (SELECT count(*) FROM (SELECT 1 FROM products WHERE id = $1
+                               FOR KEY SHARE) p) AS product,
+                            (SELECT count(*) FROM (SELECT 1 FROM carts WHERE id = $2
+                               FOR NO KEY UPDATE) c) AS cart",
+                )
+                .bind::<diesel::sql_types::Text, _>(product_id)
+                .bind::<diesel::sql_types::Text, _>(cart_id)
+                .get_result(c)
+                .await?;
+                if held.product == 0 {
                     return Ok(None);
                 }
-                lock_cart(c, cart_id).await?;
-                let mut sorted: Vec<&(i32, i32)> = sizes.iter().collect();
+                // Ids in request order, so new lines keep the order GET /api/cart lists them in
+                // (creation time, then id) while they are written by size.
+                let ids: Vec<String> = sizes.iter().map(|_| kernel::id::new_id()).collect();
+                let mut sorted: Vec<(&(i32, i32), &String)> = sizes.iter().zip(&ids).collect();
                 sorted.sort();
                 let mut written = Vec::with_capacity(sizes.len());
-                for (size_id, quantity) in sorted {
+                for ((size_id, quantity), id) in sorted {
                     let row: LineRow = diesel::insert_into(cart_items::table)
                         .values((
-                            cart_items::id.eq(kernel::id::new_id()),
+                            cart_items::id.eq(id),
                             cart_items::cart_id.eq(cart_id),
                             cart_items::product_id.eq(product_id),
                             cart_items::size_id.eq(size_id),
