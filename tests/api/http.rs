@@ -291,6 +291,19 @@ async fn authentication_and_user_type_win_over_a_bad_body() {
                 .await;
             assert_eq!(r.error_message(*status), *message, "{method} {path}");
         }
+        // A malformed query string (a repeated key) waits for the same checks.
+        let r = app
+            .get("/api/orders?page=1&page=2")
+            .as_user(&seller)
+            .send()
+            .await;
+        assert_eq!(r.error_message(403), "구매자만 이용할 수 있습니다.");
+        let r = app
+            .get("/api/orders?page=1&page=2")
+            .as_user(&buyer)
+            .send()
+            .await;
+        assert_eq!(r.error_message(400), "잘못된 요청 형식입니다.");
     }
 }
 

@@ -102,6 +102,48 @@ fn parse_json_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
+/// A typed query string: `web::Query` behind the same gate as the bodies, so a malformed one (a
+/// repeated key) is a 400 only once authentication and user type have answered (§0.6).
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = actix_web::web::Query::<T>::from_query(req.query_string())
+            .map(|q| Query(q.into_inner()))
+            .map_err(|_| ApiError::malformed());
+        let auth = AuthFirst::of(req);
+        Box::pin(async move { auth.then(parsed).await })
+    }
+}
+
+impl<T: Apiv2Schema> Apiv2Schema for Query<T> {}
+
+/// Documented exactly as `web::Query`: one query parameter per field of `T`.
+impl<T: Apiv2Schema> OperationModifier for Query<T> {
+    fn update_parameter(op: &mut DefaultOperationRaw) {
+        <paperclip::actix::web::Query<T> as OperationModifier>::update_parameter(op)
+    }
+
+    fn update_definitions(_map: &mut BTreeMap<String, DefaultSchemaRaw>) {}
+}
+
 /// A JSON-only body.
 pub struct JsonBody<T>(pub T);
 

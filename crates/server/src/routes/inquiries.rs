@@ -46,7 +46,7 @@ pub async fn of_product(
     state: web::Data<AppState>,
     viewer: MaybeAuthUser,
     product_id: web::Path<String>,
-    query: web::Query<ProductInquiryQueryParams>,
+    query: crate::input::Query<ProductInquiryQueryParams>,
 ) -> ApiResult<Ok<ProductInquiryListResponse>> {
     let q = ProductInquiryQuery::parse(
         query.page.as_deref(),
@@ -69,7 +69,7 @@ pub async fn of_product(
 pub async fn mine(
     state: web::Data<AppState>,
     user: AuthUser,
-    query: web::Query<MyInquiryQueryParams>,
+    query: crate::input::Query<MyInquiryQueryParams>,
 ) -> ApiResult<Ok<MyInquiryListResponse>> {
     let page = PageRequest::parse(
         query.page.as_deref(),

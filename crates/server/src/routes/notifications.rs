@@ -138,7 +138,7 @@ impl Apiv2Schema for AlarmList {
 pub async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
-    query: web::Query<AlarmQueryParams>,
+    query: crate::input::Query<AlarmQueryParams>,
 ) -> ApiResult<Ok<AlarmList>> {
     let q = AlarmQuery::parse(
         query.page.as_deref(),

@@ -122,7 +122,7 @@ pub async fn place(
 pub async fn list(
     state: web::Data<AppState>,
     buyer: Buyer,
-    query: web::Query<OrdersQuery>,
+    query: crate::input::Query<OrdersQuery>,
 ) -> ApiResult<Ok<OrderListResponse>> {
     let page = PageRequest::parse(query.page.as_deref(), query.limit.as_deref(), 3, "limit")?;
     let statuses = OrderStatus::parse_filter(query.status.as_deref())?;

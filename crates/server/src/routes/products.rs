@@ -56,7 +56,7 @@ pub async fn create(
 #[api_v2_operation(tags(Products))]
 pub async fn list(
     state: web::Data<AppState>,
-    query: web::Query<ProductListQuery>,
+    query: crate::input::Query<ProductListQuery>,
 ) -> ApiResult<Ok<ProductListResponse>> {
     let q = query.into_inner();
     let query = ProductQuery::parse(&RawProductQuery {

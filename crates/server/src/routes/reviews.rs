@@ -39,7 +39,7 @@ pub async fn write(
 pub async fn list(
     state: web::Data<AppState>,
     product_id: web::Path<String>,
-    query: web::Query<ReviewQuery>,
+    query: crate::input::Query<ReviewQuery>,
 ) -> ApiResult<Ok<ReviewListResponse>> {
     let page = PageRequest::parse(query.page.as_deref(), query.limit.as_deref(), 5, "limit")?;
     let (reviews, total) = state.reviews.of_product(&product_id, page).await?;

@@ -85,7 +85,7 @@ pub async fn mine(state: web::Data<AppState>, seller: Seller) -> ApiResult<Ok<My
 pub async fn my_products(
     state: web::Data<AppState>,
     seller: Seller,
-    query: web::Query<PageQuery>,
+    query: crate::input::Query<PageQuery>,
 ) -> ApiResult<Ok<SellerProductListResponse>> {
     let page = PageRequest::parse(
         query.page.as_deref(),
