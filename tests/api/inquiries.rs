@@ -14,6 +14,32 @@ struct Scene {
     secret_id: String,
 }
 
+/// Runs `writes` while `seller` deletes `product`, which must succeed; the writes' statuses.
+async fn while_deleting(
+    app: &TestApp,
+    seller: &Session,
+    product: &str,
+    writes: impl std::future::Future<Output = Vec<u16>>,
+) -> Vec<u16> {
+    let delete = app
+        .delete(&format!("/api/products/{product}"))
+        .as_user(seller)
+        .send();
+    let (statuses, deleted) = futures_util::join!(writes, delete);
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    statuses
+}
+
+/// E43's status for a short answer.
+async fn reply(app: &TestApp, seller: &Session, inquiry: &str) -> u16 {
+    app.post(&format!("/api/inquiries/{inquiry}/replies"))
+        .as_user(seller)
+        .json(&json!({ "content": "답변입니다" }))
+        .send()
+        .await
+        .status
+}
+
 async fn scene() -> Scene {
     let app = spawn_app().await;
     let (seller, product) = app.seller_with_product("가디건").await;
@@ -650,17 +676,12 @@ async fn writes_racing_the_deletion_of_their_target_find_it_gone() {
     let races = asked.iter().map(|id| {
         let (app, seller, author) = (&app, &seller, &author);
         async move {
-            let reply = app
-                .post(&format!("/api/inquiries/{id}/replies"))
-                .as_user(seller)
-                .json(&json!({ "content": "답변입니다" }))
-                .send();
             let delete = app
                 .delete(&format!("/api/inquiries/{id}"))
                 .as_user(author)
                 .send();
-            let (reply, delete) = futures_util::join!(reply, delete);
-            (reply.status, delete.status)
+            let (reply, delete) = futures_util::join!(reply(app, seller, id), delete);
+            (reply, delete.status)
         }
     });
     for (reply, delete) in join_all(races).await {
@@ -680,12 +701,7 @@ async fn writes_racing_the_deletion_of_their_target_find_it_gone() {
                 .status
         }
     });
-    let delete = app
-        .delete(&format!("/api/products/{product}"))
-        .as_user(&seller)
-        .send();
-    let (statuses, deleted) = futures_util::join!(join_all(asks), delete);
-    assert_eq!(deleted.status, 204);
+    let statuses = while_deleting(&app, &seller, &product, join_all(asks)).await;
     assert!(
         statuses.iter().all(|s| [201, 404].contains(s)),
         "{statuses:?}"
@@ -713,23 +729,8 @@ async fn replies_racing_their_products_deletion_never_deadlock() {
                     .to_owned(),
             );
         }
-        let replies = asked.iter().map(|id| {
-            let (app, seller) = (&app, &seller);
-            async move {
-                app.post(&format!("/api/inquiries/{id}/replies"))
-                    .as_user(seller)
-                    .json(&json!({ "content": "답변입니다" }))
-                    .send()
-                    .await
-                    .status
-            }
-        });
-        let delete = app
-            .delete(&format!("/api/products/{product}"))
-            .as_user(&seller)
-            .send();
-        let (statuses, deleted) = futures_util::join!(join_all(replies), delete);
-        assert_eq!(deleted.status, 204, "{}", deleted.text);
+        let replies = join_all(asked.iter().map(|id| reply(&app, &seller, id)));
+        let statuses = while_deleting(&app, &seller, &product, replies).await;
         assert!(
             statuses.iter().all(|s| [201, 404].contains(s)),
             "{statuses:?}"
