@@ -1,11 +1,12 @@
 use crate::Database;
 use crate::error::PgError;
 use crate::fixed::fixed_sql;
-use crate::schema::{inquiries, notification_cursors, notifications, products};
+use crate::schema::{notification_cursors, notifications};
 use ::notifications::{
     Alarm, AlarmQuery, Alarms, Filter, LIST_LIMIT, NewNotification, Outbox, Sort,
 };
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use kernel::{DomainResult, Timestamp};
@@ -13,6 +14,15 @@ use std::time::Duration;
 
 /// The LISTEN/NOTIFY channel; payloads carry only the recipient's id.
 pub const CHANNEL: &str = "codiit_notifications";
+
+/// The product and inquiry a notification is about, as found (see `emit`).
+#[derive(QueryableByName, Default)]
+struct About {
+    #[diesel(sql_type = Nullable<Text>)]
+    product_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    inquiry_id: Option<String>,
+}
 
 #[derive(QueryableByName)]
 struct Seq {
@@ -55,28 +65,19 @@ pub(crate) async fn emit(
     // would have left it. A key-share lock keeps a found row until this commits; a row locked
     // against it is being deleted (nothing else takes that lock), so it counts as gone rather
     // than being waited for, which could close a cycle with the deletion.
-    let product_id: Option<String> = match &n.product_id {
-        Some(id) => products::table
-            .find(id)
-            .select(products::id)
-            .for_key_share()
-            .skip_locked()
-            .first(conn)
-            .await
-            .optional()?,
-        None => None,
+    let about = if n.product_id.is_some() || n.inquiry_id.is_some() {
+        diesel::sql_query(
+            "SELECT (SELECT id FROM products WHERE id = $1 FOR KEY SHARE SKIP LOCKED) AS product_id,
+                    (SELECT id FROM inquiries WHERE id = $2 FOR KEY SHARE SKIP LOCKED) AS inquiry_id",
+        )
+        .bind::<Nullable<Text>, _>(&n.product_id)
+        .bind::<Nullable<Text>, _>(&n.inquiry_id)
+        .get_result::<About>(conn)
+        .await?
+    } else {
+        About::default()
     };
-    let inquiry_id: Option<String> = match &n.inquiry_id {
-        Some(id) => inquiries::table
-            .find(id)
-            .select(inquiries::id)
-            .for_key_share()
-            .skip_locked()
-            .first(conn)
-            .await
-            .optional()?,
-        None => None,
-    };
+    let (product_id, inquiry_id) = (about.product_id, about.inquiry_id);
     let inserted = diesel::insert_into(notifications::table)
         .values((
             notifications::id.eq(kernel::id::new_id()),
