@@ -397,3 +397,41 @@ async fn the_recount_migration_heals_drifted_cart_quantities() {
         .await;
     assert_eq!(quantities, ["0", "1"]);
 }
+
+/// Cart writes racing their buyer's account deletion: each lands first or finds the account
+/// gone (401), never a foreign-key 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cart_writes_racing_the_buyers_account_deletion_are_200_or_401() {
+    use futures_util::future::join_all;
+    let app = api_tests::spawn_app_with(|c| c.db_pool_size = 16).await;
+    let (seller, _) = app.seller_with_store().await;
+    let mut body = product_body("탈퇴 장바구니", 1000, "top");
+    body["stocks"] = json!(
+        (1..=6)
+            .map(|size| json!({ "sizeId": size, "quantity": 50 }))
+            .collect::<Vec<_>>()
+    );
+    let product = app.create_product(&seller, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..4 {
+        let buyer = app.buyer().await;
+        let writes = (1..=6).map(|size| {
+            set_cart(
+                &app,
+                &buyer,
+                &product,
+                json!([{ "sizeId": size, "quantity": 1 }]),
+            )
+        });
+        let delete = app.delete("/api/users/delete").as_user(&buyer).send();
+        let (written, deleted) = futures_util::join!(join_all(writes), delete);
+        assert_eq!(deleted.status, 200, "{}", deleted.text);
+        let statuses: Vec<u16> = written.iter().map(|r| r.status).collect();
+        assert!(
+            statuses.iter().all(|s| [200, 401].contains(s)),
+            "{statuses:?}"
+        );
+    }
+}

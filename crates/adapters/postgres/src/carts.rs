@@ -64,6 +64,12 @@ struct ProductAndCart {
     cart: i64,
 }
 
+/// A cart write racing its buyer's account deletion: the account is gone, as for a token of a
+/// deleted user (401).
+fn account_gone() -> DomainError {
+    DomainError::Unauthenticated(identity::messages::INVALID_ACCESS_TOKEN.into())
+}
+
 /// Locks a cart's row by a statement of its own, before its lines are written: a product's
 /// deletion takes the carts holding it before their lines, and the statements after this one
 /// see whatever such a deletion committed while this waited.
@@ -107,17 +113,19 @@ impl Carts for Database {
             .get_result(&mut *conn)
             .await
             .optional()
-            .map_err(PgError::from)?;
+            .map_err(|e| PgError::from(e).or_gone_as(account_gone()))?;
         if let Some(cart) = created {
             return Ok((cart.into(), true));
         }
-        let cart: CartRow = carts::table
+        let cart: Option<CartRow> = carts::table
             .filter(carts::buyer_id.eq(buyer_id))
             .select(CartRow::as_select())
             .first(&mut *conn)
             .await
+            .optional()
             .map_err(PgError::from)?;
-        Ok((cart.into(), false))
+        // Gone between the two statements with the account.
+        Ok((cart.ok_or_else(account_gone)?.into(), false))
     }
 
     async fn lines(&self, cart_id: &str) -> DomainResult<Vec<CartLine>> {
@@ -222,7 +230,9 @@ impl Carts for Database {
                         .collect::<Vec<_>>(),
                 ))
             })
-            .await?;
+            .await
+            // The cart went with its buyer's account while this ran.
+            .map_err(|e| e.or_gone_as(account_gone()))?;
         // The product was deleted since its stock was read.
         lines.ok_or_else(|| DomainError::NotFound(ordering::messages::PRODUCT_NOT_FOUND.into()))
     }
