@@ -1,5 +1,5 @@
 use crate::Database;
-use crate::error::PgError;
+use crate::error::{PgError, account_gone};
 use crate::fixed::fixed_sql;
 use crate::schema::{cart_items, carts, products, stocks};
 use diesel::prelude::*;
@@ -62,12 +62,6 @@ struct ProductAndCart {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     #[allow(dead_code)] // locked, not read
     cart: i64,
-}
-
-/// A cart write racing its buyer's account deletion: the account is gone, as for a token of a
-/// deleted user (401).
-fn account_gone() -> DomainError {
-    DomainError::Unauthenticated(identity::messages::INVALID_ACCESS_TOKEN.into())
 }
 
 /// Locks a cart's row by a statement of its own, before its lines are written: a product's

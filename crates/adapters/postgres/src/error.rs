@@ -49,6 +49,12 @@ impl PgError {
     }
 }
 
+/// A write racing the acting user's own account deletion: the account is gone, answered as a
+/// token of a deleted user is (401).
+pub(crate) fn account_gone() -> DomainError {
+    DomainError::Unauthenticated(identity::messages::INVALID_ACCESS_TOKEN.into())
+}
+
 impl From<PgError> for DomainError {
     fn from(e: PgError) -> Self {
         match e {

@@ -205,6 +205,19 @@ fn with_status(mut clause: String, binds: &mut Vec<Bind>, status: Option<Inquiry
 
 const NEWEST_FIRST: &str = "i.created_at DESC, i.id DESC";
 
+/// Locks an inquiry's row before its reply's, the order the inquiry's own deletion takes them
+/// in (parent, then the children its cascade reaches).
+async fn lock_inquiry(c: &mut AsyncPgConnection, id: &str) -> Result<(), PgError> {
+    inquiries::table
+        .find(id)
+        .select(inquiries::id)
+        .for_no_key_update()
+        .first::<String>(c)
+        .await
+        .optional()?;
+    Ok(())
+}
+
 impl Inquiries for Database {
     async fn product(&self, product_id: &str) -> DomainResult<Option<ProductRef>> {
         use crate::schema::{products, stores};
@@ -390,13 +403,7 @@ impl Inquiries for Database {
                 // The seller, then the inquiry, then the reply: parents before children, as
                 // the deletions that cascade to them take them.
                 hold_user(c, &new.user_id).await?;
-                inquiries::table
-                    .find(&new.inquiry_id)
-                    .select(inquiries::id)
-                    .for_no_key_update()
-                    .first::<String>(c)
-                    .await
-                    .optional()?;
+                lock_inquiry(c, &new.inquiry_id).await?;
                 let inserted = diesel::insert_into(replies::table)
                     .values((
                         replies::id.eq(&new.id),
@@ -453,13 +460,7 @@ impl Inquiries for Database {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
             // The inquiry before its reply, the order the inquiry's own deletion takes.
-            inquiries::table
-                .find(&reply.inquiry_id)
-                .select(inquiries::id)
-                .for_no_key_update()
-                .first::<String>(c)
-                .await
-                .optional()?;
+            lock_inquiry(c, &reply.inquiry_id).await?;
             let deleted = diesel::delete(replies::table.find(&reply.id))
                 .execute(c)
                 .await?;

@@ -269,9 +269,7 @@ impl OrderTx for PgOrderTx {
             .optional()
             .map_err(PgError::from)?
             // The account was deleted while this request ran.
-            .ok_or_else(|| {
-                DomainError::Unauthenticated(identity::messages::INVALID_ACCESS_TOKEN.into())
-            })?;
+            .ok_or_else(crate::error::account_gone)?;
         self.now = Some(row.now);
         Ok((row.points, row.grade.into()))
     }

@@ -150,9 +150,7 @@ impl Reviews for Database {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
             if !hold_user(c, &new.user_id).await? {
-                return Ok(Err(DomainError::Unauthenticated(
-                    identity::messages::INVALID_ACCESS_TOKEN.into(),
-                )));
+                return Ok(Err(crate::error::account_gone()));
             }
             let status = lock_order_of(c, &new.order_item_id).await?;
             if !status.is_some_and(|s| community::review::order_is_reviewable(&s)) {

@@ -213,9 +213,7 @@ impl Users for Database {
         row.map(to_user)
             .transpose()?
             // The account was deleted while this request ran.
-            .ok_or_else(|| {
-                DomainError::Unauthenticated(identity::messages::INVALID_ACCESS_TOKEN.into())
-            })
+            .ok_or_else(crate::error::account_gone)
     }
 
     async fn delete(&self, id: &str) -> DomainResult<()> {
