@@ -31,7 +31,7 @@ pub struct PoolSettings {
 impl Default for PoolSettings {
     fn default() -> Self {
         Self {
-            max_size: 16,
+            max_size: 8,
             wait_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             lanes: 1,
