@@ -9,6 +9,7 @@
 use crate::state::AppState;
 use actix_web::web::Bytes;
 use adapter_postgres::ListenerEvent;
+use kernel::DomainResult;
 use kernel::time::format_ts;
 use notifications::Alarm;
 use serde::Serialize;
@@ -130,15 +131,26 @@ const BUFFER: usize = 16;
 const BATCH: i64 = 100;
 
 /// Starts a stream for `user_id` and returns the receiving end of its frames.
-pub fn open(
+///
+/// Without a cursor the stream starts after the user's newest notification, read here, before
+/// `: connected` is written: a client that acts once it sees `: connected` must get every
+/// notification its action causes (read after that line, a notification committed in between
+/// would lie behind the starting cursor and never be sent). If the cursor cannot be read, the
+/// request fails (503) instead of opening a stream that would start at an unknown point.
+pub async fn open(
     state: actix_web::web::Data<AppState>,
     user_id: String,
     cursor: Option<i64>,
-) -> mpsc::Receiver<Bytes> {
+) -> DomainResult<mpsc::Receiver<Bytes>> {
     let (tx, rx) = mpsc::channel::<Bytes>(BUFFER);
     // Subscribe before reading anything, so no wake-up between the read and the wait is lost.
     let wake = state.hub.subscribe(&user_id);
     let mut closing = state.hub.closing.subscribe();
+    let cursor_given = cursor.is_some();
+    let mut cursor = match cursor {
+        Some(c) => c,
+        None => state.notifications.latest_cursor(&user_id).await?,
+    };
     tokio::spawn(async move {
         if tx
             .send(Bytes::from_static(b": connected\n\n"))
@@ -147,17 +159,6 @@ pub fn open(
         {
             return;
         }
-        let cursor_given = cursor.is_some();
-        let mut cursor = match cursor {
-            Some(c) => c,
-            None => match state.notifications.latest_cursor(&user_id).await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "notification stream: reading the cursor failed");
-                    return;
-                }
-            },
-        };
         let heartbeat = Duration::from_secs(state.sse.heartbeat_seconds);
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
         // A reconnecting client first replays at most the most recent `replay_limit` rows;
@@ -212,5 +213,5 @@ pub fn open(
             }
         }
     });
-    rx
+    Ok(rx)
 }

@@ -85,7 +85,7 @@ pub async fn stream(
     req: HttpRequest,
 ) -> Result<EventStream, ApiError> {
     let cursor = last_event_id(&req);
-    let rx = sse::open(state.into_inner().into(), user.0.id, cursor);
+    let rx = sse::open(state.into_inner().into(), user.0.id, cursor).await?;
     let body = stream::unfold(rx, |mut rx| async move {
         rx.recv()
             .await
