@@ -435,3 +435,73 @@ async fn cart_writes_racing_the_buyers_account_deletion_are_200_or_401() {
         );
     }
 }
+
+/// A cart write racing the order that sells out its size: the line is refused (400), or it
+/// lands first and its buyer is among the sold-out size's cart holders (N4). Never a line on a
+/// sold-out size whose buyer is not told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cart_line_racing_a_sell_out_is_refused_or_notified() {
+    use futures_util::future::join_all;
+    let app = api_tests::spawn_app_with(|c| c.db_pool_size = 16).await;
+    let (seller, _) = app.seller_with_store().await;
+    let mut products = Vec::new();
+    for n in 0..24 {
+        let mut body = product_body(&format!("마지막 한 벌 {n}"), 1000, "top");
+        body["stocks"] = json!([{ "sizeId": 3, "quantity": 1 }]);
+        products.push(
+            app.create_product(&seller, &body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let orderers = join_all((0..products.len()).map(|_| app.buyer())).await;
+    let holders = join_all((0..products.len()).map(|_| app.buyer())).await;
+    let races = products.iter().enumerate().map(|(i, product)| {
+        let (app, orderer, holder) = (&app, &orderers[i], &holders[i]);
+        async move {
+            let line = set_cart(
+                app,
+                holder,
+                product,
+                json!([{ "sizeId": 3, "quantity": 1 }]),
+            );
+            let order = app
+                .post("/api/orders")
+                .as_user(orderer)
+                .json(&json!({
+                    "name": "김유저", "phone": "010-1234-5678", "address": "서울 강남구 101호",
+                    "usePoint": 0,
+                    "orderItems": [{ "productId": product, "sizeId": 3, "quantity": 1 }]
+                }))
+                .send();
+            let (line, order) = futures_util::join!(line, order);
+            assert_eq!(order.status, 201, "{}", order.text);
+            assert!([200, 400].contains(&line.status), "{}", line.text);
+            line.status
+        }
+    });
+    let statuses = join_all(races).await;
+    for (i, product) in products.iter().enumerate() {
+        let holder = &holders[i].id;
+        let lines: i64 = app
+            .scalar(
+                "SELECT count(*) FROM cart_items i JOIN carts c ON c.id = i.cart_id
+                 WHERE c.buyer_id = $1 AND i.product_id = $2",
+                &[holder, product],
+            )
+            .await;
+        let told: i64 = app
+            .scalar(
+                "SELECT count(*) FROM notifications WHERE user_id = $1 AND product_id = $2
+                 AND size_id = 3 AND type = 'OUT_OF_STOCK_CART'",
+                &[holder, product],
+            )
+            .await;
+        assert_eq!(lines, i64::from(statuses[i] == 200), "product {i}");
+        assert_eq!(
+            told, lines,
+            "product {i}: a cart line on a sold-out size, untold"
+        );
+    }
+}

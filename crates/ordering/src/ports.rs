@@ -20,7 +20,9 @@ pub trait Carts: Send + Sync {
         product_id: &str,
     ) -> impl Future<Output = DomainResult<Option<Vec<(i32, i32)>>>> + Send;
     /// Sets the quantities of the product's lines (creating them), and the cart's total,
-    /// atomically; the lines in the given order.
+    /// atomically; the lines in the given order. The stock rule (`cart::check_stock`) is
+    /// applied again to the sizes' stock rows locked in the same transaction, so that no line
+    /// commits on a size sold out before it (its buyer would never get N4/N5).
     fn set_lines(
         &self,
         cart_id: &str,
