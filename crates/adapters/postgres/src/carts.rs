@@ -163,90 +163,86 @@ impl Carts for Database {
         now: Timestamp,
     ) -> DomainResult<Vec<CartLine>> {
         let mut conn = self.conn().await?;
-        let lines = conn
-            .transaction::<_, PgError, _>(async |c| {
-                // The sizes' stock rows first (share, by size: the lock order), and the stock
-                // rule checked again on what they hold now. An order taking a size to 0 then
-                // either commits first, and this line is refused, or waits for this line and
-                // finds its buyer among the sold-out size's cart holders (N4); the same with a
-                // seller's edit to 0 (N5). Checked only before, a line committing right after
-                // the sell-out would hold a sold-out size its buyer is never told about.
-                let size_ids: Vec<i32> = sizes.iter().map(|(size_id, _)| *size_id).collect();
-                let stock: Vec<(i32, i32)> = stocks::table
-                    .filter(stocks::product_id.eq(product_id))
-                    .filter(stocks::size_id.eq_any(&size_ids))
-                    .order(stocks::size_id)
-                    .select((stocks::size_id, stocks::quantity))
-                    .for_share()
-                    .load(c)
-                    .await?;
-                // The product (key share: it may not be deleted under the new lines), the
-                // cart, then the lines by size: the order a product's deletion takes them in.
-                // One statement for both locks; its select list is evaluated in order.
-                let held: ProductAndCart = fixed_sql(
-                    "SELECT (SELECT count(*) FROM (SELECT 1 FROM products WHERE id = $1
+        conn.transaction::<_, PgError, _>(async |c| {
+            // The sizes' stock rows first (share, by size: the lock order), and the stock
+            // rule checked again on what they hold now. An order taking a size to 0 then
+            // either commits first, and this line is refused, or waits for this line and
+            // finds its buyer among the sold-out size's cart holders (N4); the same with a
+            // seller's edit to 0 (N5). Checked only before, a line committing right after
+            // the sell-out would hold a sold-out size its buyer is never told about.
+            let size_ids: Vec<i32> = sizes.iter().map(|(size_id, _)| *size_id).collect();
+            let stock: Vec<(i32, i32)> = stocks::table
+                .filter(stocks::product_id.eq(product_id))
+                .filter(stocks::size_id.eq_any(&size_ids))
+                .order(stocks::size_id)
+                .select((stocks::size_id, stocks::quantity))
+                .for_share()
+                .load(c)
+                .await?;
+            // The product (key share: it may not be deleted under the new lines), the
+            // cart, then the lines by size: the order a product's deletion takes them in.
+            // One statement for both locks; its select list is evaluated in order.
+            let held: ProductAndCart = fixed_sql(
+                "SELECT (SELECT count(*) FROM (SELECT 1 FROM products WHERE id = $1
                                FOR KEY SHARE) p) AS product,
                             (SELECT count(*) FROM (SELECT 1 FROM carts WHERE id = $2
                                FOR NO KEY UPDATE) c) AS cart",
-                )
-                .bind::<diesel::sql_types::Text, _>(product_id)
-                .bind::<diesel::sql_types::Text, _>(cart_id)
-                .get_result(c)
-                .await?;
-                if held.product == 0 {
-                    // Deleted since its stock was read.
-                    return Ok(Err(DomainError::NotFound(
-                        ordering::messages::PRODUCT_NOT_FOUND.into(),
-                    )));
-                }
-                if let Err(short) = ordering::cart::check_stock(sizes, &stock) {
-                    return Ok(Err(short));
-                }
-                // Ids in request order, so new lines keep the order GET /api/cart lists them in
-                // (creation time, then id) while they are written by size.
-                let ids: Vec<String> = sizes.iter().map(|_| kernel::id::new_id()).collect();
-                let mut sorted: Vec<(&(i32, i32), &String)> = sizes.iter().zip(&ids).collect();
-                sorted.sort();
-                let mut written = Vec::with_capacity(sizes.len());
-                for ((size_id, quantity), id) in sorted {
-                    let row: LineRow = diesel::insert_into(cart_items::table)
-                        .values((
-                            cart_items::id.eq(id),
-                            cart_items::cart_id.eq(cart_id),
-                            cart_items::product_id.eq(product_id),
-                            cart_items::size_id.eq(size_id),
-                            cart_items::quantity.eq(quantity),
-                            cart_items::created_at.eq(now),
-                            cart_items::updated_at.eq(now),
-                        ))
-                        .on_conflict((
-                            cart_items::cart_id,
-                            cart_items::product_id,
-                            cart_items::size_id,
-                        ))
-                        .do_update()
-                        .set((
-                            cart_items::quantity.eq(diesel::upsert::excluded(cart_items::quantity)),
-                            cart_items::updated_at.eq(now),
-                        ))
-                        .returning(LineRow::as_returning())
-                        .get_result(c)
-                        .await?;
-                    written.push(CartLine::from(row));
-                }
-                recount(c, cart_id, now).await?;
-                // Answered in request order (C12).
-                Ok(Ok(sizes
-                    .iter()
-                    .filter_map(|(size_id, _)| {
-                        written.iter().find(|l| l.size_id == *size_id).cloned()
-                    })
-                    .collect::<Vec<_>>()))
-            })
-            .await
-            // The cart went with its buyer's account while this ran.
-            .map_err(|e| e.or_gone_as(account_gone()))?;
-        lines
+            )
+            .bind::<diesel::sql_types::Text, _>(product_id)
+            .bind::<diesel::sql_types::Text, _>(cart_id)
+            .get_result(c)
+            .await?;
+            if held.product == 0 {
+                // Deleted since its stock was read.
+                return Ok(Err(DomainError::NotFound(
+                    ordering::messages::PRODUCT_NOT_FOUND.into(),
+                )));
+            }
+            if let Err(short) = ordering::cart::check_stock(sizes, &stock) {
+                return Ok(Err(short));
+            }
+            // Ids in request order, so new lines keep the order GET /api/cart lists them in
+            // (creation time, then id) while they are written by size.
+            let ids: Vec<String> = sizes.iter().map(|_| kernel::id::new_id()).collect();
+            let mut sorted: Vec<(&(i32, i32), &String)> = sizes.iter().zip(&ids).collect();
+            sorted.sort();
+            let mut written = Vec::with_capacity(sizes.len());
+            for ((size_id, quantity), id) in sorted {
+                let row: LineRow = diesel::insert_into(cart_items::table)
+                    .values((
+                        cart_items::id.eq(id),
+                        cart_items::cart_id.eq(cart_id),
+                        cart_items::product_id.eq(product_id),
+                        cart_items::size_id.eq(size_id),
+                        cart_items::quantity.eq(quantity),
+                        cart_items::created_at.eq(now),
+                        cart_items::updated_at.eq(now),
+                    ))
+                    .on_conflict((
+                        cart_items::cart_id,
+                        cart_items::product_id,
+                        cart_items::size_id,
+                    ))
+                    .do_update()
+                    .set((
+                        cart_items::quantity.eq(diesel::upsert::excluded(cart_items::quantity)),
+                        cart_items::updated_at.eq(now),
+                    ))
+                    .returning(LineRow::as_returning())
+                    .get_result(c)
+                    .await?;
+                written.push(CartLine::from(row));
+            }
+            recount(c, cart_id, now).await?;
+            // Answered in request order (C12).
+            Ok(Ok(sizes
+                .iter()
+                .filter_map(|(size_id, _)| written.iter().find(|l| l.size_id == *size_id).cloned())
+                .collect::<Vec<_>>()))
+        })
+        .await
+        // The cart went with its buyer's account while this ran.
+        .map_err(|e| e.or_gone_as(account_gone()))?
     }
 
     async fn line(&self, id: &str) -> DomainResult<Option<(CartLine, CartSummary)>> {

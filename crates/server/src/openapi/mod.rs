@@ -2,6 +2,9 @@
 //! say what the contract means (nullable fields, the bearer scheme, E48's two forms, the
 //! stream's JSON errors), plus the allowed methods per path for `Allow` headers.
 
+mod operations;
+mod responses;
+
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -119,6 +122,25 @@ fn query_words(path: &str, name: &str) -> Option<&'static [&'static str]> {
     }
 }
 
+/// What the server takes for an absent query parameter (spec §0.10, §5, E48). E23 and E48 have
+/// none for paging: without `page` and `pageSize` they answer every row (C2, C3).
+fn query_default(path: &str, name: &str) -> Option<Value> {
+    let all_rows = matches!(
+        path,
+        "/api/products/{productId}/inquiries" | "/api/notifications"
+    );
+    Some(match (path, name) {
+        (_, "page") if !all_rows => json!(1),
+        ("/api/products" | "/api/inquiries", "pageSize") => json!(16),
+        ("/api/stores/detail/my/product", "pageSize") => json!(10),
+        ("/api/orders", "limit") => json!(3),
+        ("/api/product/{productId}/reviews", "limit") => json!(5),
+        ("/api/notifications" | "/api/products/{productId}/inquiries", "sort") => json!("recent"),
+        ("/api/notifications", "filter") => json!("all"),
+        _ => return None,
+    })
+}
+
 fn type_query_parameters(paths: &mut Value) {
     let Some(paths) = paths.as_object_mut() else {
         return;
@@ -145,6 +167,11 @@ fn type_query_parameters(paths: &mut Value) {
                 } else if let Some(words) = query_words(path, &name) {
                     param["schema"] = json!({ "type": "string", "enum": words });
                 }
+                if let Some(default) = query_default(path, &name)
+                    && param["schema"].is_object()
+                {
+                    param["schema"]["default"] = default;
+                }
             }
         }
     }
@@ -164,6 +191,15 @@ pub fn finish(mut spec: Value) -> Value {
             }
         }
     }
+    if let Some(Value::Array(required)) = spec
+        .pointer_mut("/components/schemas/OrderRequestBody/properties/orderItems/items/required")
+    {
+        // Each line names its product (the struct keeps it optional for one 400 naming all).
+        if !required.contains(&json!("productId")) {
+            required.push(json!("productId"));
+        }
+    }
+    operations::own_bodies(&mut spec);
     if let Some(schemas) = spec.pointer_mut("/components/schemas") {
         nullable_optionals(schemas);
     }
@@ -173,6 +209,13 @@ pub fn finish(mut spec: Value) -> Value {
     if let Some(paths) = spec.get_mut("paths") {
         nullable_optionals(paths);
     }
+    if let Some(order) = spec.pointer_mut("/components/schemas/OrderRequestBody") {
+        // The phone under either name (C8): one of the two is required.
+        order["anyOf"] = json!([{ "required": ["phone"] }, { "required": ["phoneNumber"] }]);
+    }
+    responses::as_written_by_the_server(&mut spec);
+    operations::multipart_bodies(&mut spec);
+    operations::authentication_and_headers(&mut spec);
     // The access token is a bearer JWT (Swagger 2.0 can only say "apiKey").
     if let Some(schemes) = spec.pointer_mut("/components/securitySchemes") {
         *schemes =
@@ -222,6 +265,59 @@ mod tests {
         assert_eq!(
             a["reply"],
             json!({ "allOf": [{ "$ref": "#/components/schemas/R" }], "nullable": true })
+        );
+    }
+
+    #[test]
+    fn responses_have_every_field_and_requests_keep_their_optional_ones() {
+        let body = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+        let spec = finish(json!({
+            "components": { "schemas": {
+                "UserResponse": { "type": "object", "required": ["id"], "properties": {
+                    "id": { "type": "string" }, "type": { "type": "string" },
+                    "createdAt": { "type": "string" }, "image": { "type": "string" } } },
+                "ReviewRequest": { "type": "object", "properties": {
+                    "orderItemId": { "type": "string" }, "rating": { "type": "integer" },
+                    "content": { "type": "string" } } } },
+              "securitySchemes": {} },
+            "paths": {
+                "/api/users/me": { "get": { "responses": { "200": {
+                    "content": { "application/json": { "schema": body("UserResponse") } } } } } },
+                "/api/review/{reviewId}": { "patch": {
+                    "requestBody": { "content": { "application/json": { "schema": body("ReviewRequest") } } },
+                    "responses": {} } },
+                "/api/product/{productId}/reviews": { "post": {
+                    "requestBody": { "content": { "application/json": { "schema": body("ReviewRequest") } } },
+                    "responses": {} } },
+                "/api/products/{productId}": { "get": { "responses": {} } } }
+        }));
+        let user = &spec["components"]["schemas"]["UserResponse"];
+        assert_eq!(
+            user["required"],
+            json!(["createdAt", "id", "image", "type"])
+        );
+        assert_eq!(user["properties"]["image"]["nullable"], true);
+        assert_eq!(
+            user["properties"]["type"]["enum"],
+            json!(["BUYER", "SELLER"])
+        );
+        assert_eq!(user["properties"]["createdAt"]["format"], "date-time");
+        // E36 creates with every field; E37 edits with any of rating and content.
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["ReviewRequest"]["required"],
+            json!(["orderItemId", "rating", "content"])
+        );
+        assert_eq!(schemas["ReviewPatchRequest"].get("required"), None);
+        assert!(schemas["ReviewPatchRequest"]["properties"]["orderItemId"].is_null());
+        assert_eq!(
+            spec.pointer("/paths/~1api~1review~1{reviewId}/patch/requestBody/content/application~1json/schema"),
+            Some(&body("ReviewPatchRequest"))
+        );
+        // Public+: anonymous, or a token naming the viewer.
+        assert_eq!(
+            spec["paths"]["/api/products/{productId}"]["get"]["security"],
+            json!([{}, { "bearerAuth": [] }])
         );
     }
 
