@@ -355,6 +355,105 @@ async fn streams_catch_up_after_the_listener_loses_its_connection() {
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
 }
 
+/// A listener connection that dies without a word (half-open TCP: packets stop, nothing
+/// closes) is found by the probe and replaced: `Connected` again, and notifications flow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listener_whose_connection_goes_silent_reconnects() {
+    async fn next(events: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> Option<String> {
+        tokio::time::timeout(SECOND * 10, events.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    // A TCP proxy to PostgreSQL that can stop forwarding on the connections it holds, keeping
+    // them open (new connections pass).
+    let upstream = app
+        .database_url
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxied = app
+        .database_url
+        .replace(&upstream, &proxy.local_addr().unwrap().to_string());
+    let generation = Arc::new(AtomicUsize::new(0));
+    let frozen_below = generation.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = proxy.accept().await {
+            let born = frozen_below.load(Ordering::SeqCst);
+            let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+            let (cr, cw) = client.into_split();
+            let (sr, sw) = server.into_split();
+            for (mut from, mut to) in [
+                (
+                    Box::new(cr) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+                    Box::new(sw) as Box<dyn tokio::io::AsyncWrite + Unpin + Send>,
+                ),
+                (Box::new(sr), Box::new(cw)),
+            ] {
+                let frozen_below = frozen_below.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    loop {
+                        let n = match from.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => n,
+                        };
+                        if frozen_below.load(Ordering::SeqCst) > born {
+                            // Silent: hold both sockets open, forward nothing.
+                            std::future::pending::<()>().await;
+                        }
+                        if to.write_all(&buf[..n]).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        }
+    });
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(adapter_postgres::listen_probing(
+        proxied,
+        adapter_postgres::ListenerProbe {
+            every: Duration::from_millis(300),
+            timeout: Duration::from_millis(700),
+        },
+        move |e| {
+            let _ = tx.send(match e {
+                adapter_postgres::ListenerEvent::Connected => "connected".to_owned(),
+                adapter_postgres::ListenerEvent::Notified(payload) => payload,
+            });
+        },
+    ));
+    assert_eq!(next(&mut events).await.as_deref(), Some("connected"));
+    generation.fetch_add(1, Ordering::SeqCst);
+    let notify = |payload: &'static str| {
+        let app = &app;
+        async move {
+            let _: i32 = app
+                .scalar(
+                    "SELECT 1 FROM (SELECT pg_notify($1, $2)) sent",
+                    &[&adapter_postgres::CHANNEL, &payload],
+                )
+                .await;
+        }
+    };
+    notify("lost in the silence").await;
+    assert_eq!(
+        next(&mut events).await.as_deref(),
+        Some("connected"),
+        "the silent connection is replaced"
+    );
+    notify("after").await;
+    assert_eq!(next(&mut events).await.as_deref(), Some("after"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_notifications_arrive_in_cursor_order_and_duplicates_are_suppressed() {
     let app = spawn_app().await;

@@ -20,6 +20,6 @@ mod users;
 
 pub use db::{Database, Planning, PoolSettings, PreparedStatement, run_migrations};
 pub use error::PgError;
-pub use notifications::{CHANNEL, ListenerEvent, listen};
+pub use notifications::{CHANNEL, ListenerEvent, ListenerProbe, listen, listen_probing};
 pub use orders::PgOrderTx;
 pub use products::search_sql;

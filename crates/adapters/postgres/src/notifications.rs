@@ -273,13 +273,42 @@ pub enum ListenerEvent {
     Connected,
 }
 
+/// How the listener finds out that its connection died without a word (a half-open TCP
+/// connection: a NAT timeout, a failover, a partition), which no read ever reports: after
+/// `every` without a notification it asks the server, and reconnects when no answer comes
+/// within `timeout`.
+#[derive(Debug, Clone, Copy)]
+pub struct ListenerProbe {
+    pub every: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for ListenerProbe {
+    fn default() -> Self {
+        Self {
+            every: Duration::from_secs(15),
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
 /// One dedicated, non-pooled LISTEN connection per instance, for as long as the process runs.
-/// When the connection drops it reconnects (with back-off) and reports `Connected`, so every
-/// open stream catches up from the table, which is the source of truth.
+/// When the connection drops (or stops answering the probe) it reconnects (with back-off) and
+/// reports `Connected`, so every open stream catches up from the table, which is the source of
+/// truth.
 pub async fn listen(database_url: String, on_event: impl Fn(ListenerEvent) + Send + 'static) {
+    listen_probing(database_url, ListenerProbe::default(), on_event).await
+}
+
+/// `listen` with the given probe.
+pub async fn listen_probing(
+    database_url: String,
+    probe: ListenerProbe,
+    on_event: impl Fn(ListenerEvent) + Send + 'static,
+) {
     let mut backoff = Duration::from_millis(100);
     loop {
-        match listen_once(&database_url, &on_event).await {
+        match listen_once(&database_url, probe, &on_event).await {
             Ok(()) => {
                 tracing::warn!("notification listener connection closed; reconnecting");
                 backoff = Duration::from_millis(100);
@@ -293,6 +322,7 @@ pub async fn listen(database_url: String, on_event: impl Fn(ListenerEvent) + Sen
 
 async fn listen_once(
     database_url: &str,
+    probe: ListenerProbe,
     on_event: &(impl Fn(ListenerEvent) + Send),
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut conn = tokio::time::timeout(
@@ -305,9 +335,25 @@ async fn listen_once(
         .await?;
     tracing::info!("notification listener connected");
     on_event(ListenerEvent::Connected);
-    let mut stream = std::pin::pin!(conn.notifications_stream());
-    while let Some(notification) = stream.next().await {
-        on_event(ListenerEvent::Notified(notification?.payload));
+    loop {
+        {
+            // The connection queues notifications while no stream reads them (the probe).
+            let mut stream = std::pin::pin!(conn.notifications_stream());
+            loop {
+                match tokio::time::timeout(probe.every, stream.next()).await {
+                    Ok(Some(notification)) => {
+                        on_event(ListenerEvent::Notified(notification?.payload));
+                    }
+                    Ok(None) => return Ok(()),
+                    Err(_quiet) => break,
+                }
+            }
+        }
+        tokio::time::timeout(
+            probe.timeout,
+            diesel::sql_query("SELECT 1").execute(&mut conn),
+        )
+        .await
+        .map_err(|_| "the listener connection stopped answering")??;
     }
-    Ok(())
 }
