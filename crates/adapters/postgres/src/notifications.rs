@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
-use kernel::{DomainResult, Timestamp};
+use kernel::{DomainError, DomainResult, Timestamp};
 use std::time::Duration;
 
 /// The LISTEN/NOTIFY channel; payloads carry only the recipient's id.
@@ -106,7 +106,19 @@ pub(crate) async fn emit(
 }
 
 impl Outbox for Database {
-    async fn emit(&self, mut notifications: Vec<NewNotification>) -> DomainResult<usize> {
+    /// Written by a task of its own, which the caller awaits: a request dropped meanwhile (its
+    /// client went away) does not take the batch with it. The failure notifications of an order
+    /// (N6, N7) are written after the order's rollback, and nothing else would write them.
+    async fn emit(&self, notifications: Vec<NewNotification>) -> DomainResult<usize> {
+        let db = self.clone();
+        tokio::spawn(async move { db.emit_batch(notifications).await })
+            .await
+            .map_err(|e| DomainError::internal("writing notifications", e))?
+    }
+}
+
+impl Database {
+    async fn emit_batch(&self, mut notifications: Vec<NewNotification>) -> DomainResult<usize> {
         notifications.sort_by(|a, b| a.recipient.cmp(&b.recipient));
         let mut conn = self.conn().await?;
         let now = chrono::Utc::now();
