@@ -216,6 +216,7 @@ pub fn finish(mut spec: Value) -> Value {
     responses::as_written_by_the_server(&mut spec);
     operations::multipart_bodies(&mut spec);
     operations::authentication_and_headers(&mut spec);
+    operations::trim_error_statuses(&mut spec);
     // The access token is a bearer JWT (Swagger 2.0 can only say "apiKey").
     if let Some(schemes) = spec.pointer_mut("/components/securitySchemes") {
         *schemes =

@@ -240,3 +240,40 @@ fn push_parameters(op: &mut Value, params: impl IntoIterator<Item = Value>) {
         list.extend(params);
     }
 }
+
+/// Drops the error statuses an operation cannot answer from the shared list (`ApiError`): a
+/// public or public+ endpoint never answers 401 or 403 (spec §0.3: a token there is ignored or
+/// counts as anonymous), login never 404 (E1), and a GET takes no body (413) and changes
+/// nothing that could conflict (409).
+pub fn trim_error_statuses(spec: &mut Value) {
+    let Some(Value::Object(paths)) = spec.get_mut("paths") else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(ops) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in ops.iter_mut() {
+            let public = match op.get("security") {
+                None => true,
+                Some(Value::Array(options)) => options.iter().any(|o| o == &json!({})),
+                Some(_) => false,
+            };
+            // The cookie-authenticated refresh and the credential check of login answer 401.
+            let cookie_or_login = matches!(path.as_str(), "/api/auth/refresh" | "/api/auth/login");
+            let mut dropped: Vec<&str> = Vec::new();
+            if public && !cookie_or_login {
+                dropped.extend(["401", "403"]);
+            }
+            if path == "/api/auth/login" {
+                dropped.push("404");
+            }
+            if method == "get" {
+                dropped.extend(["409", "413"]);
+            }
+            if let Some(Value::Object(responses)) = op.get_mut("responses") {
+                responses.retain(|code, _| !dropped.contains(&code.as_str()));
+            }
+        }
+    }
+}
