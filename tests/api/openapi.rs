@@ -43,7 +43,19 @@ async fn the_document_lists_every_operation_with_schemas() {
             success.1["content"]["application/json"]["schema"].is_object(),
             "{method} {path} success has a schema"
         );
-        let failure = if *path == "/api/health" { "503" } else { "401" };
+        // Public endpoints never answer 401 (§0.3); login and refresh check credentials.
+        let public = op.get("security").is_none()
+            && !matches!(*path, "/api/auth/login" | "/api/auth/refresh");
+        assert_eq!(
+            op["responses"].get("401").is_none(),
+            public,
+            "{method} {path}: 401 documented only where credentials are checked"
+        );
+        let failure = match *path {
+            "/api/health" => "503",
+            _ if public => "400",
+            _ => "401",
+        };
         assert!(
             op["responses"][failure]["content"]["application/json"]["schema"]["$ref"].is_string(),
             "{method} {path} documents its {failure} body"
