@@ -242,9 +242,9 @@ fn push_parameters(op: &mut Value, params: impl IntoIterator<Item = Value>) {
 }
 
 /// Drops the error statuses an operation cannot answer from the shared list (`ApiError`): a
-/// public or public+ endpoint never answers 401 or 403 (spec §0.3: a token there is ignored or
-/// counts as anonymous), login never 404 (E1), and a GET takes no body (413) and changes
-/// nothing that could conflict (409).
+/// public endpoint never answers 401 or 403, a public+ one never 401 (spec §0.3: a token there
+/// is ignored or counts as anonymous), login never 404 (E1), and a GET takes no body (413) and
+/// changes nothing that could conflict (409).
 pub fn trim_error_statuses(spec: &mut Value) {
     let Some(Value::Object(paths)) = spec.get_mut("paths") else {
         return;
@@ -254,16 +254,20 @@ pub fn trim_error_statuses(spec: &mut Value) {
             continue;
         };
         for (method, op) in ops.iter_mut() {
-            let public = match op.get("security") {
-                None => true,
-                Some(Value::Array(options)) => options.iter().any(|o| o == &json!({})),
-                Some(_) => false,
+            // Public+ (anonymous allowed) may still refuse a viewer a secret (E44's 403).
+            let (public, public_plus) = match op.get("security") {
+                None => (true, false),
+                Some(Value::Array(options)) => (false, options.iter().any(|o| o == &json!({}))),
+                Some(_) => (false, false),
             };
             // The cookie-authenticated refresh and the credential check of login answer 401.
             let cookie_or_login = matches!(path.as_str(), "/api/auth/refresh" | "/api/auth/login");
             let mut dropped: Vec<&str> = Vec::new();
             if public && !cookie_or_login {
                 dropped.extend(["401", "403"]);
+            }
+            if public_plus {
+                dropped.push("401");
             }
             if path == "/api/auth/login" {
                 dropped.push("404");
