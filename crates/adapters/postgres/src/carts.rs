@@ -164,19 +164,22 @@ impl Carts for Database {
     ) -> DomainResult<Vec<CartLine>> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, PgError, _>(async |c| {
-            // The sizes' stock rows first (share, by size: the lock order), and the stock
-            // rule checked again on what they hold now. An order taking a size to 0 then
-            // either commits first, and this line is refused, or waits for this line and
-            // finds its buyer among the sold-out size's cart holders (N4); the same with a
-            // seller's edit to 0 (N5). Checked only before, a line committing right after
-            // the sell-out would hold a sold-out size its buyer is never told about.
+            // The sizes' stock rows first (by size: the lock order), and the stock rule checked
+            // again on what they hold now. An order taking a size to 0 then either commits first,
+            // and this line is refused, or waits for this line and finds its buyer among the
+            // sold-out size's cart holders (N4); the same with a seller's edit to 0 (N5). Checked
+            // only before, a line committing right after the sell-out would hold a sold-out size
+            // its buyer is never told about. `FOR NO KEY UPDATE`, not `FOR SHARE`: share lockers
+            // do not queue behind a waiting writer, so cart writes overlapping on a busy size
+            // could hold its orders off indefinitely; these queue fairly with them (cart writes on
+            // one size take turns).
             let size_ids: Vec<i32> = sizes.iter().map(|(size_id, _)| *size_id).collect();
             let stock: Vec<(i32, i32)> = stocks::table
                 .filter(stocks::product_id.eq(product_id))
                 .filter(stocks::size_id.eq_any(&size_ids))
                 .order(stocks::size_id)
                 .select((stocks::size_id, stocks::quantity))
-                .for_share()
+                .for_no_key_update()
                 .load(c)
                 .await?;
             // The product (key share: it may not be deleted under the new lines), the
