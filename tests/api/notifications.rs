@@ -422,7 +422,7 @@ async fn a_listener_whose_connection_goes_silent_reconnects() {
         proxied,
         adapter_postgres::ListenerProbe {
             every: Duration::from_millis(300),
-            timeout: Duration::from_millis(700),
+            timeout: Duration::from_secs(2),
         },
         move |e| {
             let _ = tx.send(match e {
@@ -451,7 +451,12 @@ async fn a_listener_whose_connection_goes_silent_reconnects() {
         "the silent connection is replaced"
     );
     notify("after").await;
-    assert_eq!(next(&mut events).await.as_deref(), Some("after"));
+    // A probe slow to answer on a busy machine may replace the new connection too.
+    let mut after = next(&mut events).await;
+    while after.as_deref() == Some("connected") {
+        after = next(&mut events).await;
+    }
+    assert_eq!(after.as_deref(), Some("after"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

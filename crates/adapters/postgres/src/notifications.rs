@@ -320,7 +320,13 @@ pub async fn listen_probing(
 ) {
     let mut backoff = Duration::from_millis(100);
     loop {
-        match listen_once(&database_url, probe, &on_event).await {
+        let started = tokio::time::Instant::now();
+        let outcome = listen_once(&database_url, probe, &on_event).await;
+        // A connection that served for a while is a fresh failure, not one more in a row.
+        if started.elapsed() > Duration::from_secs(30) {
+            backoff = Duration::from_millis(100);
+        }
+        match outcome {
             Ok(()) => {
                 tracing::warn!("notification listener connection closed; reconnecting");
                 backoff = Duration::from_millis(100);
@@ -342,9 +348,12 @@ async fn listen_once(
         AsyncPgConnection::establish(database_url),
     )
     .await??;
-    diesel::sql_query(format!("LISTEN {CHANNEL}"))
-        .execute(&mut conn)
-        .await?;
+    tokio::time::timeout(
+        probe.timeout,
+        diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn),
+    )
+    .await
+    .map_err(|_| "the listener connection did not answer LISTEN")??;
     tracing::info!("notification listener connected");
     on_event(ListenerEvent::Connected);
     loop {
