@@ -200,6 +200,33 @@ pub fn authentication_and_headers(spec: &mut Value) {
             json!({ "type": "apiKey", "in": "query", "name": "token" }),
         );
     }
+    if let Some(Value::Object(schemes)) = spec.pointer_mut("/components/securitySchemes") {
+        // E2 authenticates with the refresh cookie alone (spec §0.3).
+        schemes.insert(
+            "refreshCookie".into(),
+            json!({ "type": "apiKey", "in": "cookie", "name": "refreshToken" }),
+        );
+    }
+    if let Some(op) = operation(spec, "/api/auth/refresh", "post") {
+        op["security"] = json!([{ "refreshCookie": [] }]);
+    }
+    // The refresh cookie is set (login, refresh) or cleared (logout, account deletion, a
+    // refused refresh) by these answers.
+    for (path, method, code, what) in [
+        ("/api/auth/login", "post", "201", "sets"),
+        ("/api/auth/refresh", "post", "200", "sets the successor in"),
+        ("/api/auth/refresh", "post", "401", "may clear"),
+        ("/api/auth/logout", "post", "200", "clears"),
+        ("/api/users/delete", "delete", "200", "clears"),
+    ] {
+        if let Some(response) = operation(spec, path, method)
+            .and_then(|op| op.pointer_mut(&format!("/responses/{code}")))
+        {
+            response["headers"] = json!({ "Set-Cookie": {
+                "description": format!("{what} the HttpOnly `refreshToken` cookie"),
+                "schema": { "type": "string" } } });
+        }
+    }
     if let Some(op) = operation(spec, "/api/notifications/sse", "get") {
         op["security"] = json!([{ "bearerAuth": [] }, { "queryToken": [] }]);
         push_parameters(
@@ -265,6 +292,10 @@ pub fn trim_error_statuses(spec: &mut Value) {
             let mut dropped: Vec<&str> = Vec::new();
             if public && !cookie_or_login {
                 dropped.extend(["401", "403"]);
+            }
+            if cookie_or_login {
+                // Credentials are checked, but no role or ownership.
+                dropped.push("403");
             }
             if public_plus {
                 dropped.push("401");
