@@ -79,6 +79,20 @@ fn json_body_schema<'a>(spec: &'a mut Value, path: &str, method: &str) -> Option
     operation(spec, path, method)?.pointer_mut("/requestBody/content/application~1json/schema")
 }
 
+/// The component schema an operation's JSON body refers to.
+fn json_body_component<'a>(spec: &'a Value, path: &str, method: &str) -> Option<&'a Value> {
+    let reference = spec
+        .get("paths")?
+        .get(path)?
+        .get(method)?
+        .pointer("/requestBody/content/application~1json/schema/$ref")?
+        .as_str()?;
+    spec.pointer(&format!(
+        "/components/schemas/{}",
+        reference.strip_prefix("#/components/schemas/")?
+    ))
+}
+
 /// Gives the operations of `OWN_BODIES` their own body schema; runs before `required` is read
 /// to mark the other fields nullable.
 pub fn own_bodies(spec: &mut Value) {
@@ -90,19 +104,7 @@ pub fn own_bodies(spec: &mut Value) {
         dropped,
     } in OWN_BODIES
     {
-        let Some(Value::String(shared)) = json_body_schema(spec, path, method)
-            .and_then(|s| s.get("$ref"))
-            .cloned()
-        else {
-            continue;
-        };
-        let shared = shared
-            .trim_start_matches("#/components/schemas/")
-            .to_owned();
-        let Some(mut own) = spec
-            .pointer(&format!("/components/schemas/{shared}"))
-            .cloned()
-        else {
+        let Some(mut own) = json_body_component(spec, path, method).cloned() else {
             continue;
         };
         if let Some(Value::Object(props)) = own.get_mut("properties") {
@@ -140,14 +142,7 @@ pub fn own_bodies(spec: &mut Value) {
 /// a form part is present or absent, never null.
 pub fn multipart_bodies(spec: &mut Value) {
     for (path, method) in MULTIPART {
-        let Some(Value::String(reference)) = json_body_schema(spec, path, method)
-            .and_then(|s| s.get("$ref"))
-            .cloned()
-        else {
-            continue;
-        };
-        let name = reference.trim_start_matches("#/components/schemas/");
-        let Some(json_schema) = spec.pointer(&format!("/components/schemas/{name}")) else {
+        let Some(json_schema) = json_body_component(spec, path, method) else {
             continue;
         };
         let mut form = json!({ "type": "object", "properties": {} });
